@@ -1,0 +1,53 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// One settings block for every target, as in Hummingbird: strict concurrency everywhere.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "cutover",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "cutover", targets: ["cutover"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+    ],
+    targets: [
+        // Config model, loading, validation, the release plan. No I/O beyond reading the config file.
+        .target(
+            name: "CutoverCore",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+        // Templates -> Jenkinsfiles and job XML; the escaping helpers.
+        .target(
+            name: "CutoverRender",
+            dependencies: ["CutoverCore", .product(name: "Mustache", package: "swift-mustache")],
+            swiftSettings: swiftSettings
+        ),
+        // The executable: argument parsing and output only.
+        .executableTarget(
+            name: "cutover",
+            dependencies: [
+                "CutoverCore", "CutoverRender",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Helpers shared by the test targets: locating the repo, running the built binary, Groovy.
+        .target(
+            name: "CutoverTesting",
+            dependencies: ["CutoverCore"],
+            path: "Tests/CutoverTesting",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "CutoverCoreTests", dependencies: ["CutoverCore", "CutoverTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "CutoverRenderTests", dependencies: ["CutoverRender", "CutoverTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "CutoverCLITests", dependencies: ["CutoverCore", "CutoverTesting"], swiftSettings: swiftSettings),
+    ]
+)

@@ -1,0 +1,171 @@
+/// The validated release system: everything cutover does is derived from this one value.
+///
+/// A `Config` is fully resolved: per-environment overrides are merged and `{env}`/`{sport}`/`{service}`
+/// placeholders expanded, so consumers never see a template or an optional that validation guaranteed.
+public struct Config: Sendable, Equatable {
+    /// The system's name: `spectate`. Used in lock names and descriptions.
+    public var name: String
+    /// The path the config was loaded from, as given.
+    public var path: String
+    public var jenkins: JenkinsSettings
+    public var environments: [Environment]
+
+    public func environment(named name: String) -> Environment? {
+        environments.first { $0.name == name }
+    }
+}
+
+/// Where the pipelines live and how they reach the repository and the binary.
+public struct JenkinsSettings: Sendable, Equatable {
+    /// The Jenkins base URL (the `register` command may override it with `JENKINS_URL`).
+    public var url: String?
+    /// Folder path the environments' folders are created in; empty for the Jenkins root.
+    public var folder: [String]
+    /// The repository holding the config; every pipeline checks it out first.
+    public var source: GitSource
+    /// Path of the config file inside `source`.
+    public var configPath: String
+    /// The cutover binary on the agent (a name on PATH or a path).
+    public var binary: String
+    /// How many builds each job keeps.
+    public var keepBuilds: Int
+    /// `inline`: the Jenkinsfile lives in the job's config.xml. `scm`: the job reads the rendered
+    /// Jenkinsfile from `source` at `renderedPath/<env>/<pipeline>/Jenkinsfile`.
+    public var pipelineSource: PipelineSource
+    /// Where `render` writes by default, relative to the repository (also the scm script path root).
+    public var renderedPath: String
+}
+
+public enum PipelineSource: String, Sendable, Equatable, CaseIterable {
+    case inline
+    case scm
+}
+
+/// A git repository and branch, with the Jenkins credential that can read it.
+public struct GitSource: Sendable, Equatable {
+    public var url: String
+    public var branch: String
+    /// Jenkins credential ID; nil for a public repository or agent-level access.
+    public var credential: String?
+}
+
+/// Jenkins credential IDs the pipelines bind. Never secrets: Jenkins holds those.
+public struct CredentialIDs: Sendable, Equatable {
+    /// AWS access key pair (AmazonWebServicesCredentialsBinding); nil when agents use an instance role.
+    public var aws: String?
+}
+
+/// One environment (staging, production): its own folder with its own four pipelines.
+public struct Environment: Sendable, Equatable {
+    public var name: String
+    public var region: String
+    /// An endpoint override for every AWS call (tests point this at an emulator).
+    public var endpoint: String?
+    public var agent: String
+    public var approvers: [String]
+    public var credentials: CredentialIDs
+    public var database: Database?
+    public var promotion: Promotion
+    public var services: [Service]
+
+    /// Every deployable unit in config order: one per service, or one per sport for fan-out services.
+    public var units: [DeployUnit] { services.flatMap(\.units) }
+
+    public func service(named name: String) -> Service? {
+        services.first { $0.name == name }
+    }
+}
+
+/// The Aurora PostgreSQL database and where its Prisma migrations come from.
+public struct Database: Sendable, Equatable {
+    /// The Aurora cluster identifier (the writer endpoint is resolved from it).
+    public var cluster: String
+    /// Path of the Prisma `migrations` folder inside `repository`.
+    public var migrations: String
+    /// Jenkins credential ID of a secret text holding the database URL.
+    public var credential: String
+    public var repository: GitSource
+}
+
+/// How traffic moves from blue to green.
+public struct Promotion: Sendable, Equatable {
+    /// Promote all units at once (true) or one after another.
+    public var parallel: Bool
+    /// Green's weight after each step, ascending, ending at 100.
+    public var steps: [Int]
+    /// Seconds to wait between steps while watching health.
+    public var bakeSeconds: Int
+    /// Share of green's targets that must be healthy before and during promotion.
+    public var minHealthyPercent: Int
+    /// Seconds to wait for green to become healthy.
+    public var healthTimeoutSeconds: Int
+}
+
+public enum ServiceKind: String, Sendable, Equatable, CaseIterable {
+    /// A container service on ECS: cutover creates the green service, task definition and target group.
+    case ecs
+    /// A fleet of instances deployed by Ansible into a fixed pair of blue and green target groups.
+    case instances
+}
+
+/// A service as configured: one or (with `sports`) several deployable units.
+public struct Service: Sendable, Equatable {
+    public var name: String
+    public var kind: ServiceKind
+    /// The sports this service fans out to; empty when it does not.
+    public var sports: [String]
+    public var units: [DeployUnit]
+}
+
+/// Where a unit's traffic is split: a listener's default action, or one of its rules.
+public struct Route: Sendable, Equatable {
+    public var listenerARN: String
+    public var rule: RuleMatch?
+}
+
+/// Identifies a listener rule: by ARN, or by what it matches on its listener.
+public enum RuleMatch: Sendable, Equatable {
+    case arn(String)
+    case priority(Int)
+    case pathPattern(String)
+    case hostHeader(String)
+}
+
+/// The smallest thing that is deployed and promoted on its own: a service, or one sport of a service.
+public struct DeployUnit: Sendable, Equatable {
+    public var service: String
+    public var sport: String?
+    public var route: Route
+    /// The target group serving before the first release cutover manages.
+    public var blueTargetGroup: String
+    /// The second target group (instances) or the green group's name (ECS, optional: derived if nil).
+    public var greenTargetGroup: String?
+    public var deployment: Deployment
+
+    /// `frontend`, or `feed-normalizer/football` for one sport of a fan-out service.
+    public var id: String { sport.map { "\(service)/\($0)" } ?? service }
+}
+
+/// How green is brought up.
+public enum Deployment: Sendable, Equatable {
+    case ecs(ECSDeployment)
+    case ansible(AnsibleDeployment)
+}
+
+public struct ECSDeployment: Sendable, Equatable {
+    public var cluster: String
+    /// The blue (live) ECS service the green copy is cloned from.
+    public var service: String
+    public var taskFamily: String
+    public var containerName: String
+    public var containerPort: Int
+    /// Desired count of the green service; nil copies the blue service's.
+    public var desiredCount: Int?
+}
+
+public struct AnsibleDeployment: Sendable, Equatable {
+    /// The user's playbook; nil renders cutover's own from templates/ansible.
+    public var playbook: String?
+    /// Static inventory file; nil discovers green hosts by EC2 tags.
+    public var inventory: String?
+}

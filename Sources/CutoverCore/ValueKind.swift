@@ -1,0 +1,202 @@
+/// The kinds of value a config may hold, each with a deliberately small character set.
+///
+/// Every value that reaches a Jenkinsfile, job XML, a playbook or a shell command is one of these, so no
+/// value can contain a quote, `$`, a backtick, `<`, a newline or a space where one could break out of
+/// its context. Rendering still escapes every value for its context: this is the first of two fences.
+/// Checks are hand-written scans rather than regular expressions: rendering 2,000 units validates tens
+/// of thousands of values and must stay well under 100 ms.
+public enum ValueKind: Sendable {
+    /// Service, environment, sport and system names: `feed-normalizer`.
+    case name
+    /// A Jenkins credential ID: `aws-spectate-release`.
+    case credentialID
+    /// A Jenkins user or group allowed to approve: `release-managers`.
+    case principal
+    /// A Jenkins agent label expression: `release && linux`.
+    case agentLabel
+    /// A Jenkins folder path: `releases/spectate`.
+    case folderPath
+    /// An http(s) URL without credentials, query or fragment.
+    case httpURL
+    /// A git remote: https, ssh or scp-like `git@host:org/repo.git`.
+    case gitURL
+    /// A git branch or tag name.
+    case gitRef
+    /// A file path relative to the repository (or absolute), never escaping it with `..`.
+    case path
+    /// An AWS region: `eu-west-1`.
+    case region
+    /// An ELBv2 listener ARN.
+    case listenerARN
+    /// An ELBv2 listener rule ARN.
+    case ruleARN
+    /// An ELBv2 target group name: at most 32 letters, digits and hyphens.
+    case targetGroupName
+    /// An ECS cluster, service, task family or container name.
+    case ecsName
+    /// A listener rule path pattern: `/feeds/football/*`.
+    case pathPattern
+    /// A listener rule host pattern: `feeds.example.com`.
+    case hostPattern
+
+    /// What a valid value looks like, for the hint of a diagnostic.
+    public var expectation: String {
+        switch self {
+        case .name: "lowercase letters, digits and single hyphens, starting with a letter, at most 40 characters (e.g. feed-normalizer)"
+        case .credentialID: "a Jenkins credential ID: letters, digits, '.', '_' and '-', at most 128 characters (e.g. aws-release)"
+        case .principal: "a Jenkins user or group: letters, digits, '.', '_', '@' and '-' (e.g. release-managers)"
+        case .agentLabel: "a label expression of letters, digits, '_', '.', '-', spaces and the operators && || ! ( ) (e.g. release && linux)"
+        case .folderPath: "folder names of letters, digits, '.', '_' and '-', separated by '/' (e.g. releases/spectate)"
+        case .httpURL: "an http or https URL with host, optional port and path, no credentials, query or quotes (e.g. https://jenkins.example.com)"
+        case .gitURL: "an https, ssh or git@host:path remote of letters, digits and ._~/-@: (e.g. https://git.example.com/team/repo.git)"
+        case .gitRef: "a branch or tag of letters, digits and ._/- not starting with '-' and without '..' (e.g. main)"
+        case .path: "a path of letters, digits and ._- segments separated by '/', without '..' (e.g. ansible/frontendDeploy.yaml)"
+        case .region: "an AWS region (e.g. eu-west-1)"
+        case .listenerARN: "an ELBv2 listener ARN (arn:aws:elasticloadbalancing:REGION:ACCOUNT:listener/app/NAME/ID/ID)"
+        case .ruleARN: "an ELBv2 listener rule ARN (arn:aws:elasticloadbalancing:REGION:ACCOUNT:listener-rule/app/NAME/ID/ID/ID)"
+        case .targetGroupName: "a target group name: 1 to 32 letters, digits and hyphens, not starting or ending with a hyphen"
+        case .ecsName: "letters, digits, '_' and '-', at most 255 characters"
+        case .pathPattern: "a path pattern starting with '/' of letters, digits and ._~/-*? (e.g. /feeds/football/*)"
+        case .hostPattern: "a host name pattern of letters, digits, '.', '-', '*' and '?' (e.g. feeds.example.com)"
+        }
+    }
+
+    /// Why `value` is not of this kind, or nil when it is.
+    public func problem(with value: String) -> String? {
+        if value.isEmpty { return "is empty" }
+        if value.unicodeScalars.contains(where: { $0 == "\n" || $0 == "\r" }) { return "contains a line break" }
+        switch self {
+        case .name:
+            if value.count > 40 { return "is \(value.count) characters long" }
+            guard Self.isLower(value.unicodeScalars.first!) else { return "must start with a lowercase letter" }
+            if let c = value.unicodeScalars.first(where: { !(Self.isLower($0) || Self.isDigit($0) || $0 == "-") }) {
+                return "contains \(Self.show(c))"
+            }
+            if value.hasSuffix("-") || value.contains("--") { return "has a trailing or doubled hyphen" }
+        case .credentialID:
+            if value.count > 128 { return "is \(value.count) characters long" }
+            if value.hasPrefix("-") || value.hasPrefix(".") { return "must start with a letter or digit" }
+            if let c = firstOutside(value, extra: "._-") { return "contains \(Self.show(c))" }
+        case .principal:
+            if value.count > 128 { return "is \(value.count) characters long" }
+            if value.hasPrefix("-") { return "must not start with '-'" }
+            if let c = firstOutside(value, extra: "._@-") { return "contains \(Self.show(c))" }
+        case .agentLabel:
+            if value.count > 200 { return "is \(value.count) characters long" }
+            if let c = firstOutside(value, extra: "_.- &|!()") { return "contains \(Self.show(c))" }
+        case .folderPath:
+            for segment in value.split(separator: "/", omittingEmptySubsequences: false) {
+                if segment.isEmpty { return "has an empty folder name (leading, trailing or doubled '/')" }
+                if segment == "." || segment == ".." { return "uses '\(segment)' as a folder name" }
+                if let c = firstOutside(String(segment), extra: "._-") { return "contains \(Self.show(c))" }
+            }
+        case .httpURL:
+            return urlProblem(value, schemes: ["http://", "https://"])
+        case .gitURL:
+            if value.hasPrefix("https://") || value.hasPrefix("http://") || value.hasPrefix("ssh://") {
+                return urlProblem(value, schemes: ["http://", "https://", "ssh://"], allowUser: true)
+            }
+            // scp-like: user@host:path
+            guard let at = value.firstIndex(of: "@"), let colon = value.firstIndex(of: ":"), at < colon else {
+                return "is not an https://, ssh:// or user@host:path remote"
+            }
+            if let c = firstOutside(value, extra: "._~/-@:") { return "contains \(Self.show(c))" }
+            if value.contains("..") { return "contains '..'" }
+        case .gitRef:
+            if value.hasPrefix("-") || value.hasPrefix("/") || value.hasSuffix("/") { return "must not start with '-' or '/' or end with '/'" }
+            if value.contains("..") { return "contains '..'" }
+            if let c = firstOutside(value, extra: "._/-") { return "contains \(Self.show(c))" }
+        case .path:
+            if value.count > 1024 { return "is \(value.count) characters long" }
+            if value.hasPrefix("-") { return "must not start with '-'" }
+            let relative = value.hasPrefix("/") ? String(value.dropFirst()) : value
+            for segment in relative.split(separator: "/", omittingEmptySubsequences: false) {
+                if segment.isEmpty { return "has an empty segment (trailing or doubled '/')" }
+                if segment == ".." { return "climbs out with '..'" }
+                if let c = firstOutside(String(segment), extra: "._-") { return "contains \(Self.show(c))" }
+            }
+        case .region:
+            let parts = value.split(separator: "-", omittingEmptySubsequences: false)
+            let lettersOnly = parts.dropLast().allSatisfy { !$0.isEmpty && $0.unicodeScalars.allSatisfy(Self.isLower) }
+            let last = parts.last.map { !$0.isEmpty && $0.unicodeScalars.allSatisfy(Self.isDigit) } ?? false
+            if parts.count < 3 || !lettersOnly || !last { return "is not a region name" }
+        case .listenerARN:
+            return arnProblem(value, resource: "listener", ids: 2)
+        case .ruleARN:
+            return arnProblem(value, resource: "listener-rule", ids: 3)
+        case .targetGroupName:
+            if value.count > 32 { return "is \(value.count) characters long (ELBv2 allows 32)" }
+            if value.hasPrefix("-") || value.hasSuffix("-") { return "starts or ends with a hyphen" }
+            if let c = firstOutside(value, extra: "-") { return "contains \(Self.show(c))" }
+        case .ecsName:
+            if value.count > 255 { return "is \(value.count) characters long" }
+            if let c = firstOutside(value, extra: "_-") { return "contains \(Self.show(c))" }
+        case .pathPattern:
+            if value.count > 128 { return "is \(value.count) characters long" }
+            guard value.hasPrefix("/") else { return "must start with '/'" }
+            if let c = firstOutside(value, extra: "._~/-*?") { return "contains \(Self.show(c))" }
+        case .hostPattern:
+            if value.count > 128 { return "is \(value.count) characters long" }
+            if let c = firstOutside(value, extra: ".-*?") { return "contains \(Self.show(c))" }
+        }
+        return nil
+    }
+
+    private func urlProblem(_ value: String, schemes: [String], allowUser: Bool = false) -> String? {
+        guard let scheme = schemes.first(where: { value.hasPrefix($0) }) else {
+            return "must start with \(schemes.joined(separator: " or "))"
+        }
+        let rest = value.dropFirst(scheme.count)
+        let authority = rest.prefix { $0 != "/" }
+        let path = rest.dropFirst(authority.count)
+        if authority.isEmpty { return "has no host" }
+        if !allowUser && authority.contains("@") { return "must not carry credentials; name a Jenkins credential ID instead" }
+        if let c = firstOutside(String(authority), extra: ".-:" + (allowUser ? "@_" : "")) { return "contains \(Self.show(c))" }
+        if let c = firstOutside(String(path), extra: "._~/-") { return "contains \(Self.show(c)) in its path" }
+        if path.contains("..") { return "contains '..'" }
+        return nil
+    }
+
+    private func arnProblem(_ value: String, resource: String, ids: Int) -> String? {
+        let fields = value.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
+        guard fields.count == 6, fields[0] == "arn", fields[1].hasPrefix("aws"),
+              fields[2] == "elasticloadbalancing" else {
+            return "is not an elasticloadbalancing ARN"
+        }
+        if ValueKind.region.problem(with: String(fields[3])) != nil { return "has no valid region" }
+        if fields[4].count != 12 || !fields[4].unicodeScalars.allSatisfy(Self.isDigit) { return "has no 12-digit account id" }
+        let path = fields[5].split(separator: "/", omittingEmptySubsequences: false)
+        guard path.count == 3 + ids, path[0] == resource, path[1] == "app" || path[1] == "net" else {
+            return "is not a \(resource) ARN"
+        }
+        for segment in path.dropFirst(2) {
+            if segment.isEmpty { return "has an empty segment" }
+            if let c = firstOutside(String(segment), extra: "-") { return "contains \(Self.show(c))" }
+        }
+        return nil
+    }
+
+    private func firstOutside(_ value: String, extra: String) -> Unicode.Scalar? {
+        let extras = Set(extra.unicodeScalars)
+        return value.unicodeScalars.first { !(Self.isAlnum($0) || extras.contains($0)) }
+    }
+
+    static func isLower(_ c: Unicode.Scalar) -> Bool { c >= "a" && c <= "z" }
+    static func isDigit(_ c: Unicode.Scalar) -> Bool { c >= "0" && c <= "9" }
+    static func isAlnum(_ c: Unicode.Scalar) -> Bool { isLower(c) || isDigit(c) || (c >= "A" && c <= "Z") }
+
+    /// Names a character so that an invisible or hostile one is still readable in a terminal.
+    static func show(_ c: Unicode.Scalar) -> String {
+        switch c {
+        case " ": return "a space"
+        case "\t": return "a tab"
+        case "'": return "a single quote (')"
+        case "\"": return "a double quote (\")"
+        default:
+            if c.value < 0x20 || c.value == 0x7f || c.value > 0x7e {
+                return "the character U+\(String(c.value, radix: 16, uppercase: true))"
+            }
+            return "'\(Character(c))'"
+        }
+    }
+}

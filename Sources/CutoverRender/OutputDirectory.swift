@@ -1,0 +1,98 @@
+import CutoverCore
+import Foundation
+
+/// How one rendered file relates to what is on disk.
+public struct FileChange: Sendable, Equatable {
+    public enum Kind: String, Sendable {
+        /// Rendered, not on disk.
+        case missing
+        /// On disk with other content.
+        case changed
+        /// On disk as a rendered file name, but no longer rendered (environment or pipeline removed).
+        case extra
+        case unchanged
+    }
+
+    public var path: String
+    public var kind: Kind
+    public var old: String?
+    public var new: String?
+}
+
+/// The render output directory. cutover owns the environment folders in it: files it no longer renders
+/// are removed, but only files with the names it writes (Jenkinsfile, config.xml), so nothing a person
+/// put there by hand is touched.
+public struct OutputDirectory: Sendable {
+    public var path: String
+
+    public init(path: String) {
+        self.path = path
+    }
+
+    static let managedNames: Set<String> = ["Jenkinsfile", "config.xml"]
+
+    /// Compares `files` with the directory. `environments` limits which environment folders are scanned
+    /// for stale files; nil (every environment rendered) scans every folder, so a removed environment's
+    /// files are found too.
+    public func compare(_ files: [RenderedFile], environments: [String]?) throws -> [FileChange] {
+        var changes: [FileChange] = []
+        let rendered = Set(files.map(\.path))
+        for file in files {
+            let existing = try? String(contentsOfFile: "\(path)/\(file.path)", encoding: .utf8)
+            let kind: FileChange.Kind = existing == nil ? .missing : existing == file.contents ? .unchanged : .changed
+            changes.append(FileChange(path: file.path, kind: kind, old: existing, new: file.contents))
+        }
+        for stale in existingManagedFiles(environments: environments).filter({ !rendered.contains($0) }) {
+            changes.append(FileChange(path: stale, kind: .extra, old: try? String(contentsOfFile: "\(path)/\(stale)", encoding: .utf8), new: nil))
+        }
+        return changes
+    }
+
+    /// Writes created and changed files, removes extra ones (and folders left empty).
+    public func apply(_ changes: [FileChange]) throws {
+        let fm = FileManager.default
+        for change in changes {
+            let target = "\(path)/\(change.path)"
+            switch change.kind {
+            case .missing, .changed:
+                do {
+                    try fm.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                    try Data(change.new!.utf8).write(to: URL(fileURLWithPath: target), options: .atomic)
+                } catch {
+                    throw OutputError(path: target, reason: "\(error.localizedDescription)")
+                }
+            case .extra:
+                try? fm.removeItem(atPath: target)
+                var folder = (target as NSString).deletingLastPathComponent
+                while folder.hasPrefix(path + "/"), (try? fm.contentsOfDirectory(atPath: folder))?.isEmpty == true {
+                    try? fm.removeItem(atPath: folder)
+                    folder = (folder as NSString).deletingLastPathComponent
+                }
+            case .unchanged:
+                break
+            }
+        }
+    }
+
+    private func existingManagedFiles(environments: [String]?) -> [String] {
+        guard let enumerator = FileManager.default.enumerator(atPath: path) else { return [] }
+        var found: [String] = []
+        for case let relative as String in enumerator {
+            let parts = relative.split(separator: "/")
+            guard let name = parts.last, Self.managedNames.contains(String(name)), parts.count >= 2 else { continue }
+            // Only env/config.xml and env/pipeline/{Jenkinsfile,config.xml}: the shapes render writes.
+            guard parts.count <= 3 else { continue }
+            if let environments, !environments.contains(String(parts[0])) { continue }
+            found.append(relative)
+        }
+        return found.sorted()
+    }
+}
+
+public struct OutputError: CutoverError {
+    public var path: String
+    public var reason: String
+    public var code: String { "render.write" }
+    public var exitStatus: ExitStatus { .failure }
+    public var description: String { "cannot write \(path): \(reason)" }
+}

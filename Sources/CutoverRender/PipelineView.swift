@@ -1,0 +1,197 @@
+import CutoverCore
+
+/// What a pipeline template sees. Field names are the template contract documented in
+/// templates/README.md: every value is plain text, escaped by the template's CONTENT_TYPE when inserted.
+struct PipelineView {
+    struct Parameter {
+        var name: String
+        var defaultValue: String
+        var description: String
+    }
+
+    struct Variable {
+        var name: String
+        var value: String
+    }
+
+    struct Git {
+        var url: String
+        var branch: String
+        var credential: String?
+    }
+
+    /// A shell step. A struct rather than a bare string so that templates can push it as the context
+    /// of the `partials/sh-aws` partial, which wraps `{{command}}` in the AWS credential binding.
+    struct Step {
+        var command: String
+    }
+
+    /// One deployable unit's stage: its name and the cutover command each pipeline runs for it.
+    struct Unit {
+        var id: String
+        var service: String
+        var sport: String?
+        var kind: String
+        var green: Step
+        var verify: Step
+        var promote: Step
+        var rollback: Step
+    }
+
+    var system: String
+    var environment: String
+    var configPath: String
+    var pipeline: String
+    var summary: String
+    var agentLabel: String?
+    var keepBuilds: Int
+    var lock: String
+    var parameters: [Parameter]
+    var variables: [Variable]
+    var source: Git
+    var awsCredential: String?
+    var units: [Unit]
+    var parallel: Bool
+    var approvers: String
+    /// Parameters a pipeline hands on to the next one (`build job:`), by name.
+    var releaseParameters: [Parameter]
+    var database: DatabaseView?
+    var commands: Commands
+
+    struct DatabaseView {
+        var credential: String
+        var repository: Git
+        var checkoutDir: String
+    }
+
+    /// Whole-environment commands (not per unit).
+    struct Commands {
+        var validate: Step
+        var lint: Step
+        var migrate: Step
+        var plan: Step
+        var promotePreflight: Step
+        var expectGreen: Step
+        var expectBlue: Step
+        var rollbackAll: Step
+    }
+}
+
+/// Builds the template views from the validated config: the one place that decides which cutover
+/// command each stage runs.
+struct PipelineViewBuilder {
+    let config: Config
+    let environment: Environment
+
+    static let planFile = "cutover-plan.txt"
+    static let migrationsCheckout = "migrations-src"
+
+    func view(for kind: PipelineKind) -> PipelineView {
+        let release = PipelineView.Parameter(name: "RELEASE", defaultValue: "",
+                                             description: "Release id, e.g. 2026.11.28-1 (letters, digits, '.', '_', '-').")
+        let releaseParameters = [release] + artifactParameters
+        var parameters: [PipelineView.Parameter]
+        switch kind {
+        case .dbMigration:
+            parameters = releaseParameters + [PipelineView.Parameter(
+                name: "MIGRATIONS_REF", defaultValue: environment.database?.repository.branch ?? "main",
+                description: "Branch or tag of the migrations repository to apply.")]
+        case .serviceDeploy:
+            parameters = releaseParameters
+        case .promote:
+            parameters = [release]
+        case .rollback:
+            parameters = [release, PipelineView.Parameter(name: "REASON", defaultValue: "manual rollback",
+                                                          description: "Why traffic goes back to blue; kept in the release journal.")]
+        }
+        let lockScope = kind == .promote || kind == .rollback ? "traffic" : kind == .dbMigration ? "database" : "deploy"
+        var variables = [
+            PipelineView.Variable(name: "CUTOVER_CONFIG", value: config.jenkins.configPath),
+            PipelineView.Variable(name: "CUTOVER_ENV", value: environment.name),
+        ]
+        if kind == .dbMigration, let database = environment.database {
+            variables.append(PipelineView.Variable(name: "MIGRATIONS_DIR",
+                                                   value: "\(Self.migrationsCheckout)/\(database.migrations)"))
+        }
+        return PipelineView(
+            system: config.name, environment: environment.name, configPath: config.path, pipeline: kind.jobName,
+            summary: kind.summary,
+            agentLabel: environment.agent == "any" ? nil : environment.agent,
+            keepBuilds: config.jenkins.keepBuilds,
+            // One lock name per system, environment and scope: promote and rollback share "traffic",
+            // so Jenkins never runs them at the same time.
+            lock: "cutover-\(config.name)-\(environment.name)-\(lockScope)",
+            parameters: parameters, variables: variables,
+            source: git(config.jenkins.source), awsCredential: environment.credentials.aws,
+            units: environment.units.map(unitView),
+            parallel: environment.promotion.parallel,
+            approvers: environment.approvers.joined(separator: ","),
+            releaseParameters: releaseParameters,
+            database: environment.database.map {
+                PipelineView.DatabaseView(credential: $0.credential, repository: git($0.repository),
+                                          checkoutDir: Self.migrationsCheckout)
+            },
+            commands: commands)
+    }
+
+    /// One parameter per service that ships something: an image for ECS, an artifact for instances.
+    var artifactParameters: [PipelineView.Parameter] {
+        environment.services.map { service in
+            PipelineView.Parameter(
+                name: Self.artifactParameter(service),
+                defaultValue: "",
+                description: service.kind == .ecs
+                    ? "Container image for \(service.name), e.g. registry/\(service.name):TAG."
+                    : "Artifact (package URL or path) for \(service.name).")
+        }
+    }
+
+    static func artifactParameter(_ service: Service) -> String {
+        (service.kind == .ecs ? "IMAGE_" : "ARTIFACT_") + service.name.uppercased().replacingOccurrences(of: "-", with: "_")
+    }
+
+    func unitView(_ unit: DeployUnit) -> PipelineView.Unit {
+        let service = environment.service(named: unit.service)!
+        let target: [ShellCommand.Word] = ["--service", .literal(unit.service)]
+            + (unit.sport.map { ["--sport", .literal($0)] } ?? [])
+        let release: [ShellCommand.Word] = ["--release", .environment("RELEASE")]
+        let artifact = ShellCommand.Word.environment(Self.artifactParameter(service))
+        let green: ShellCommand
+        switch unit.deployment {
+        case .ecs: green = cutover(["provision"] + target + ["--image", artifact] + release)
+        case .ansible: green = cutover(["deploy"] + target + ["--artifact", artifact] + release)
+        }
+        return PipelineView.Unit(
+            id: unit.id, service: unit.service, sport: unit.sport, kind: service.kind.rawValue,
+            green: step(green),
+            verify: step(cutover(["verify"] + target + release)),
+            promote: step(cutover(["promote"] + target + release)),
+            rollback: step(cutover(["rollback"] + target + release + ["--reason", .environment("REASON")])))
+    }
+
+    var commands: PipelineView.Commands {
+        let release: [ShellCommand.Word] = ["--release", .environment("RELEASE")]
+        let migrations: [ShellCommand.Word] = ["--migrations", .environment("MIGRATIONS_DIR")]
+        return PipelineView.Commands(
+            validate: step(cutover(["validate"])),
+            lint: step(cutover(["migrate", "lint"] + migrations)),
+            migrate: step(cutover(["migrate", "deploy"] + migrations)),
+            plan: PipelineView.Step(command: cutover(["promote", "--dry-run"] + release).redirected(to: Self.planFile)),
+            promotePreflight: step(cutover(["promote", "--dry-run"] + release)),
+            expectGreen: step(cutover(["status", "--expect", "green"] + release)),
+            expectBlue: step(cutover(["status", "--expect", "blue"] + release)),
+            rollbackAll: step(cutover(["rollback"] + release + ["--reason", "promotion failed"])))
+    }
+
+    private func cutover(_ words: [ShellCommand.Word]) -> ShellCommand {
+        ShellCommand([.literal(config.jenkins.binary)] + words)
+    }
+
+    private func step(_ command: ShellCommand) -> PipelineView.Step {
+        PipelineView.Step(command: command.text)
+    }
+
+    private func git(_ source: GitSource) -> PipelineView.Git {
+        PipelineView.Git(url: source.url, branch: source.branch, credential: source.credential)
+    }
+}

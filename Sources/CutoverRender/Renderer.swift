@@ -1,0 +1,133 @@
+import CutoverCore
+import Mustache
+
+/// One file of rendered output, its path relative to the output directory.
+public struct RenderedFile: Sendable, Equatable {
+    public var path: String
+    public var contents: String
+}
+
+/// Turns a validated config into Jenkinsfiles and job XML. Pure: no I/O, the same input gives the
+/// same bytes.
+public struct Renderer: Sendable {
+    /// Written into every job and folder description; `register --prune` deletes only jobs carrying it.
+    public static let managedMarker = "[managed by cutover]"
+
+    private let library: MustacheLibrary
+
+    public init(templates: TemplateSet = TemplateSet()) throws {
+        ContentTypes.registerOnce()
+        var library = MustacheLibrary()
+        for (name, source) in templates.sources {
+            // The content type follows from the folder, so a template (or a user's override) can never
+            // fall back to Mustache's default HTML escaping, which is wrong for Groovy and XML alike.
+            let type = name.hasPrefix("xml/") ? ContentTypes.xml : ContentTypes.groovy
+            do {
+                try library.register("{{% CONTENT_TYPE: \(type)}}\n" + source, named: name)
+            } catch {
+                throw RenderError.template(name: name, reason: "\(error)")
+            }
+        }
+        self.library = library
+    }
+
+    /// Every file for every environment: per environment a folder `config.xml` and, per pipeline,
+    /// `Jenkinsfile` and `config.xml`.
+    public func render(_ config: Config) throws -> [RenderedFile] {
+        var files: [RenderedFile] = []
+        for environment in config.environments {
+            files.append(RenderedFile(path: "\(environment.name)/config.xml",
+                                      contents: try folderXML(description: folderDescription(config, environment))))
+            let builder = PipelineViewBuilder(config: config, environment: environment)
+            for kind in pipelines(for: environment) {
+                let view = builder.view(for: kind)
+                let jenkinsfile = try render(view, with: kind.template)
+                files.append(RenderedFile(path: "\(environment.name)/\(kind.jobName)/Jenkinsfile", contents: jenkinsfile))
+                files.append(RenderedFile(path: "\(environment.name)/\(kind.jobName)/config.xml",
+                                          contents: try jobXML(config, environment, kind, view, jenkinsfile)))
+            }
+        }
+        return files
+    }
+
+    /// The pipelines an environment gets: db-migration only when the config has a database.
+    public func pipelines(for environment: Environment) -> [PipelineKind] {
+        PipelineKind.allCases.filter { $0 != .dbMigration || environment.database != nil }
+    }
+
+    /// A plain managed folder, for the environment folder and any parent folders `register` creates.
+    public func folderXML(description: String) throws -> String {
+        try render(FolderView(description: description), with: "xml/folder")
+    }
+
+    public func folderDescription(_ config: Config, _ environment: Environment) -> String {
+        "Release pipelines of \(config.name) for \(environment.name). \(Self.managedMarker)"
+    }
+
+    private func jobXML(_ config: Config, _ environment: Environment, _ kind: PipelineKind, _ view: PipelineView,
+                        _ jenkinsfile: String) throws -> String {
+        let scm = config.jenkins.pipelineSource == .scm
+        let job = JobView(
+            description: "\(kind.summary) Managed by cutover from \(config.jenkins.configPath) (\(config.name), \(environment.name)): "
+                + "changes made in Jenkins are overwritten by `cutover register`. \(Self.managedMarker)",
+            keepBuilds: view.keepBuilds, parameters: view.parameters,
+            inline: scm ? nil : JobView.Inline(script: jenkinsfile),
+            scm: scm ? JobView.SCM(url: view.source.url, branch: view.source.branch, credential: view.source.credential,
+                                   scriptPath: "\(config.jenkins.renderedPath)/\(environment.name)/\(kind.jobName)/Jenkinsfile") : nil)
+        return try render(job, with: "xml/job")
+    }
+
+    private func render(_ object: Any, with template: String) throws -> String {
+        guard let text = library.render(object, withTemplate: template) else {
+            throw RenderError.template(name: template, reason: "is missing")
+        }
+        return text
+    }
+}
+
+struct FolderView {
+    var description: String
+}
+
+struct JobView {
+    struct Inline {
+        var script: String
+    }
+
+    struct SCM {
+        var url: String
+        var branch: String
+        var credential: String?
+        var scriptPath: String
+    }
+
+    var description: String
+    var keepBuilds: Int
+    var parameters: [PipelineView.Parameter]
+    var inline: Inline?
+    var scm: SCM?
+}
+
+/// The Mustache content types cutover's templates are written in.
+enum ContentTypes {
+    static let groovy = "GROOVY"
+    static let xml = "XML"
+
+    /// Inserted values land inside Groovy single-quoted strings.
+    struct Groovy: MustacheContentType {
+        func escapeText(_ text: String) -> String { Escape.groovySingleQuoted(text) }
+    }
+
+    struct XML: MustacheContentType {
+        func escapeText(_ text: String) -> String { Escape.xmlText(text) }
+    }
+
+    private static let registration: Void = {
+        MustacheContentTypes.register(Groovy(), named: groovy)
+        MustacheContentTypes.register(XML(), named: xml)
+    }()
+
+    static func registerOnce() {
+        _ = registration
+    }
+}

@@ -1,0 +1,36 @@
+/// A command line a pipeline runs with `sh`. Literal words are shell-quoted; values that come from build
+/// parameters are referenced as `"$NAME"` so that the shell, not Groovy, expands them: nothing a user
+/// types into a parameter is ever interpolated into the script text.
+public struct ShellCommand: Sendable, Equatable {
+    public enum Word: Sendable, Equatable {
+        case literal(String)
+        case environment(String)
+    }
+
+    public var words: [Word]
+
+    public init(_ words: [Word]) {
+        self.words = words
+    }
+
+    /// The command as shell text.
+    public var text: String {
+        words.map { word in
+            switch word {
+            case .literal(let text): Escape.shellArgument(text)
+            case .environment(let name): "\"$\(name)\""
+            }
+        }.joined(separator: " ")
+    }
+
+    /// Appends `> file`; used to keep a dry-run plan for the approval message.
+    public func redirected(to file: String) -> String {
+        text + " > " + Escape.shellArgument(file)
+    }
+}
+
+extension ShellCommand.Word: ExpressibleByStringLiteral {
+    public init(stringLiteral value: String) {
+        self = .literal(value)
+    }
+}

@@ -1,0 +1,22 @@
+import ArgumentParser
+import CutoverCore
+
+@main
+struct Cutover: AsyncParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "cutover",
+        abstract: "Blue/green releases of a multi-service system on AWS, run from Jenkins.",
+        discussion: """
+        One config file (cutover.yml) describes the system. `cutover render` turns it into the four release
+        pipelines per environment (db-migration, service-deploy, promote, rollback); the pipelines call the
+        other commands as their steps.
+
+        Exit codes:
+        \(ExitStatus.allCases.map { "  \($0.rawValue)\(String(repeating: " ", count: 4 - String($0.rawValue).count))\($0.meaning)" }.joined(separator: "\n"))
+        """,
+        version: version,
+        subcommands: [ValidateCommand.self, RenderCommand.self]
+    )
+}
