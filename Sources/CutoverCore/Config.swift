@@ -99,6 +99,14 @@ public struct Promotion: Sendable, Equatable {
     public var minHealthyPercent: Int
     /// Seconds to wait for green to become healthy.
     public var healthTimeoutSeconds: Int
+
+    public init(parallel: Bool, steps: [Int], bakeSeconds: Int, minHealthyPercent: Int, healthTimeoutSeconds: Int) {
+        self.parallel = parallel
+        self.steps = steps
+        self.bakeSeconds = bakeSeconds
+        self.minHealthyPercent = minHealthyPercent
+        self.healthTimeoutSeconds = healthTimeoutSeconds
+    }
 }
 
 public enum ServiceKind: String, Sendable, Equatable, CaseIterable {
@@ -161,6 +169,15 @@ public struct ECSDeployment: Sendable, Equatable {
     public var containerPort: Int
     /// Desired count of the green service; nil copies the blue service's.
     public var desiredCount: Int?
+
+    public init(cluster: String, service: String, taskFamily: String, containerName: String, containerPort: Int, desiredCount: Int?) {
+        self.cluster = cluster
+        self.service = service
+        self.taskFamily = taskFamily
+        self.containerName = containerName
+        self.containerPort = containerPort
+        self.desiredCount = desiredCount
+    }
 }
 
 public struct AnsibleDeployment: Sendable, Equatable {
@@ -168,4 +185,9 @@ public struct AnsibleDeployment: Sendable, Equatable {
     public var playbook: String?
     /// Static inventory file; nil discovers green hosts by EC2 tags.
     public var inventory: String?
+
+    public init(playbook: String?, inventory: String?) {
+        self.playbook = playbook
+        self.inventory = inventory
+    }
 }

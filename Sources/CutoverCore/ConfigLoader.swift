@@ -49,6 +49,10 @@ public enum ConfigLoader {
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
             return Diagnostic(location: SourceLocation(file: file, line: mark.line, column: mark.column), path: "",
                               message: "YAML syntax: \(problem)", hint: "fix the YAML at this position (indentation, a missing ':' or an unclosed quote)")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            return Diagnostic(location: SourceLocation(file: file, line: context.mark.line, column: context.mark.column), path: "",
+                              message: "a mapping gives the key \(duplicates.sorted().map { quoted($0) }.joined(separator: ", ")) more than once",
+                              hint: "keep one of them and delete the other")
         default:
             return Diagnostic(location: SourceLocation(file: file, line: 1, column: 1), path: "",
                               message: "YAML syntax: \(error)", hint: "check that the file is valid UTF-8 YAML")
@@ -280,6 +284,16 @@ private struct SchemaReader {
         service.listener = map.templated("listener", .name, required: true,
                                          hint: "add `listener: ALIAS`, naming an entry of each environment's `listeners:`")
         service.rule = map.mapping("rule").flatMap(readRule)
+        var ruleIsFixed = true
+        switch service.rule {
+        case .arn(let t)?, .path(let t)?, .host(let t)?: ruleIsFixed = !t.raw.contains("{sport}")
+        case .priority?, nil: ruleIsFixed = true
+        }
+        if sports.count > 1, ruleIsFixed, let listener = service.listener {
+            // Every sport needs a rule of its own; one rule would route all sports through one split.
+            sink.error(listener.location, map.child("rule"), "fans out to \(sports.count) sports but names no per-sport rule",
+                       hint: "add `rule: {path: /feeds/{sport}/*}` (or `host:`/`arn:` using {sport}) so each sport has its own rule")
+        }
         if let groups = map.mapping("target_groups", required: true) {
             service.blue = groups.templated("blue", .targetGroupName, required: true)
             service.green = groups.templated("green", .targetGroupName, required: kind == .instances,
@@ -409,55 +423,65 @@ private struct SchemaReader {
     func resolveUnit(_ service: ServiceTemplates, sport: String?, vars: [String: String], context: String,
                      listeners: inout [String: (arn: String, used: Bool)], environmentLocation: SourceLocation,
                      environmentPath: String) -> DeployUnit? {
+        // Every value is expanded and checked even when an earlier one failed: one run reports them all.
         func expand(_ template: Templated?) -> String? { template?.expand(vars, context: context, sink: sink) }
-        guard let listenerTemplate = service.listener, let alias = expand(listenerTemplate) else { return nil }
-        guard let listener = listeners[alias] else {
-            sink.error(listenerTemplate.location, listenerTemplate.path,
-                       "names the listener \(quoted(alias)), which \(environmentPath) does not define",
-                       hint: "add `\(alias): arn:aws:elasticloadbalancing:...` under `\(environmentPath).listeners`")
-            return nil
+        var failed = false
+        func required(_ template: Templated?) -> String? {
+            let value = expand(template)
+            if value == nil { failed = true }
+            return value
         }
-        listeners[alias]?.used = true
+        func optional(_ template: Templated?) -> String? {
+            let value = expand(template)
+            if template != nil && value == nil { failed = true }
+            return value
+        }
+
+        var listenerARN: String?
+        if let listenerTemplate = service.listener, let alias = required(listenerTemplate) {
+            if let listener = listeners[alias] {
+                listeners[alias]?.used = true
+                listenerARN = listener.arn
+            } else {
+                sink.error(listenerTemplate.location, listenerTemplate.path,
+                           "names the listener \(quoted(alias)), which \(environmentPath) does not define",
+                           hint: "add `\(alias): arn:aws:elasticloadbalancing:...` under `\(environmentPath).listeners`")
+            }
+        }
         var rule: RuleMatch?
         switch service.rule {
-        case .arn(let template)?: rule = expand(template).map(RuleMatch.arn)
+        case .arn(let template)?: rule = required(template).map(RuleMatch.arn)
         case .priority(let priority)?: rule = .priority(priority)
-        case .path(let template)?: rule = expand(template).map(RuleMatch.pathPattern)
-        case .host(let template)?: rule = expand(template).map(RuleMatch.hostHeader)
+        case .path(let template)?: rule = required(template).map(RuleMatch.pathPattern)
+        case .host(let template)?: rule = required(template).map(RuleMatch.hostHeader)
         case nil: rule = nil
         }
-        if service.rule != nil, rule == nil { return nil }
-        if service.sports.count > 1, service.rule == nil || (service.rule.map { if case .priority = $0 { true } else { false } } ?? false) {
-            // Every sport needs a rule of its own; a fixed rule would route all sports through one.
-            sink.error(service.listener!.location, "services.\(service.name).rule",
-                       "fans out to \(service.sports.count) sports but names no per-sport rule",
-                       hint: "add `rule: {path: /feeds/{sport}/*}` (or `host:`/`arn:` with {sport}) so each sport has its own rule")
-            return nil
-        }
-        guard let blue = expand(service.blue) else { return nil }
-        let green = expand(service.green)
-        if service.green != nil && green == nil { return nil }
+        let blue = required(service.blue)
+        let green = optional(service.green)
         if let green, green == blue {
-            sink.error(service.green!.location, service.green!.path, "is the same target group as blue (\(quoted(blue)))",
+            sink.error(service.green!.location, service.green!.path, "is the same target group as blue (\(quoted(green)))",
                        hint: "name two different target groups: traffic moves between them")
-            return nil
+            failed = true
         }
-        let deployment: Deployment
+        var deployment: Deployment?
         switch service.kind {
         case .ecs:
-            guard let ecs = service.ecs, let cluster = expand(ecs.cluster), let port = ecs.port else { return nil }
-            let ecsService = ecs.service == nil ? service.name : expand(ecs.service)
-            let family = ecs.family == nil ? service.name : expand(ecs.family)
-            let container = ecs.container == nil ? service.name : expand(ecs.container)
-            guard let ecsService, let family, let container else { return nil }
-            deployment = .ecs(ECSDeployment(cluster: cluster, service: ecsService, taskFamily: family,
-                                            containerName: container, containerPort: port, desiredCount: ecs.desired))
+            if let ecs = service.ecs {
+                let cluster = required(ecs.cluster)
+                let ecsService = ecs.service == nil ? service.name : optional(ecs.service)
+                let family = ecs.family == nil ? service.name : optional(ecs.family)
+                let container = ecs.container == nil ? service.name : optional(ecs.container)
+                if let cluster, let ecsService, let family, let container, let port = ecs.port {
+                    deployment = .ecs(ECSDeployment(cluster: cluster, service: ecsService, taskFamily: family,
+                                                    containerName: container, containerPort: port, desiredCount: ecs.desired))
+                }
+            }
         case .instances:
-            let playbook = expand(service.ansible?.playbook), inventory = expand(service.ansible?.inventory)
-            if service.ansible?.playbook != nil && playbook == nil || service.ansible?.inventory != nil && inventory == nil { return nil }
+            let playbook = optional(service.ansible?.playbook), inventory = optional(service.ansible?.inventory)
             deployment = .ansible(AnsibleDeployment(playbook: playbook, inventory: inventory))
         }
-        return DeployUnit(service: service.name, sport: sport, route: Route(listenerARN: listener.arn, rule: rule),
+        guard !failed, let listenerARN, let blue, let deployment else { return nil }
+        return DeployUnit(service: service.name, sport: sport, route: Route(listenerARN: listenerARN, rule: rule),
                           blueTargetGroup: blue, greenTargetGroup: green, deployment: deployment)
     }
 }

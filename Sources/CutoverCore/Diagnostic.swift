@@ -67,7 +67,9 @@ func quoted(_ value: String, limit: Int = 60) -> String {
         case "\t": out += "\\t"
         case "'": out += "\\'"
         default:
-            if scalar.value < 0x20 || scalar.value == 0x7f {
+            // Control and format characters (bidi overrides, zero-width) could disguise the report.
+            let category = scalar.properties.generalCategory
+            if [.control, .format, .lineSeparator, .paragraphSeparator, .unassigned, .privateUse, .surrogate].contains(category) {
                 out += "\\u{\(String(scalar.value, radix: 16))}"
             } else {
                 out.unicodeScalars.append(scalar)

@@ -41,10 +41,11 @@ public enum UnifiedDiff {
 
     private static func range(_ start: Int, _ count: Int) -> String {
         // diff -u numbers an empty range by the line before it.
-        count == 1 ? "\(start + 1)" : "\(count == 0 ? start : start + 1),\(count)"
+        count == 1 ? "\(start + 1)" : count == 0 ? "\(start),0" : "\(start + 1),\(count)"
     }
 
     private static func lines(_ text: String) -> [Substring] {
+        if text.isEmpty { return [] }
         var result = text.split(separator: "\n", omittingEmptySubsequences: false)
         if text.hasSuffix("\n") { result.removeLast() }
         return result
@@ -78,10 +79,11 @@ public enum UnifiedDiff {
         while i < x.count || j < y.count {
             if i < x.count, j < y.count, x[i] == y[j] {
                 ops.append(Op(kind: .equal, text: x[i], oldLine: prefix + i, newLine: prefix + j)); i += 1; j += 1
-            } else if j < y.count, i == x.count || table[i][j + 1] >= table[i + 1][j] {
-                ops.append(Op(kind: .insert, text: y[j], oldLine: prefix + i, newLine: prefix + j)); j += 1
-            } else {
+            } else if i < x.count, j == y.count || table[i + 1][j] >= table[i][j + 1] {
+                // Deletions before insertions, as diff -u prints a changed line.
                 ops.append(Op(kind: .delete, text: x[i], oldLine: prefix + i, newLine: prefix + j)); i += 1
+            } else {
+                ops.append(Op(kind: .insert, text: y[j], oldLine: prefix + i, newLine: prefix + j)); j += 1
             }
         }
         for k in 0..<suffix {

@@ -85,6 +85,7 @@ public enum ValueKind: Sendable {
             if value.count > 200 { return "is \(value.count) characters long" }
             if let c = firstOutside(value, extra: "_.- &|!()") { return "contains \(Self.show(c))" }
         case .folderPath:
+            if value.count > 255 { return "is \(value.count) characters long" }
             for segment in value.split(separator: "/", omittingEmptySubsequences: false) {
                 if segment.isEmpty { return "has an empty folder name (leading, trailing or doubled '/')" }
                 if segment == "." || segment == ".." { return "uses '\(segment)' as a folder name" }
@@ -100,14 +101,16 @@ public enum ValueKind: Sendable {
             guard let at = value.firstIndex(of: "@"), let colon = value.firstIndex(of: ":"), at < colon else {
                 return "is not an https://, ssh:// or user@host:path remote"
             }
+            if value.count > 255 { return "is \(value.count) characters long" }
             if let c = firstOutside(value, extra: "._~/-@:") { return "contains \(Self.show(c))" }
             if value.contains("..") { return "contains '..'" }
         case .gitRef:
+            if value.count > 255 { return "is \(value.count) characters long" }
             if value.hasPrefix("-") || value.hasPrefix("/") || value.hasSuffix("/") { return "must not start with '-' or '/' or end with '/'" }
             if value.contains("..") { return "contains '..'" }
             if let c = firstOutside(value, extra: "._/-") { return "contains \(Self.show(c))" }
         case .path:
-            if value.count > 1024 { return "is \(value.count) characters long" }
+            if value.count > 255 { return "is \(value.count) characters long" }
             if value.hasPrefix("-") { return "must not start with '-'" }
             let relative = value.hasPrefix("/") ? String(value.dropFirst()) : value
             for segment in relative.split(separator: "/", omittingEmptySubsequences: false) {
@@ -143,6 +146,7 @@ public enum ValueKind: Sendable {
     }
 
     private func urlProblem(_ value: String, schemes: [String], allowUser: Bool = false) -> String? {
+        if value.count > 255 { return "is \(value.count) characters long" }
         guard let scheme = schemes.first(where: { value.hasPrefix($0) }) else {
             return "must start with \(schemes.joined(separator: " or "))"
         }

@@ -38,6 +38,12 @@ final class YAMLReader {
     }
 
     func scalar(_ node: Node, _ path: String) -> String? {
+        if case .mapping = node {
+            // Nearly always an unquoted placeholder: YAML reads `blue: {env}-x` as a mapping.
+            error(node, path, "expected a single value, found a mapping",
+                  hint: "quote a value that starts with '{', e.g. '{env}-frontend-blue'")
+            return nil
+        }
         guard case .scalar(let scalar) = node else {
             error(node, path, "expected a single value, found \(describe(node))", hint: "write a plain value such as `\(path.split(separator: ".").last ?? "value"): example`")
             return nil
@@ -113,19 +119,13 @@ final class MappingReader {
         self.reader = reader
         self.node = node
         self.path = path
-        var seen: [String: Node] = [:]
+        // Duplicate keys never get here: libyaml rejects them as a syntax error with their position.
         for (keyNode, value) in mapping {
             guard case .scalar(let scalar) = keyNode else {
                 reader.error(keyNode, path, "a key must be a plain name, found \(reader.describe(keyNode))", hint: "write `name: value`")
                 continue
             }
             let key = scalar.string
-            if let first = seen[key] {
-                let where_ = reader.location(first)
-                reader.error(keyNode, child(key), "is given twice (first at line \(where_.line))", hint: "keep one `\(key):` and delete the other")
-                continue
-            }
-            seen[key] = keyNode
             pairs.append((key, keyNode, value))
         }
     }

@@ -1,0 +1,140 @@
+import CutoverCore
+import CutoverTesting
+import Foundation
+import Testing
+
+@Suite("Config validation")
+struct ValidationTests {
+    @Test func minimalConfigIsValid() {
+        #expect(Fixtures.diagnostics(Fixtures.minimalYAML()) == [])
+    }
+
+    @Test func reportsEveryProblemAtOnceInFileOrder() throws {
+        let text = try String(contentsOfFile: Paths.repo("Tests/Fixtures/configs/many-problems.yml"), encoding: .utf8)
+        let found = Fixtures.diagnostics(text)
+        #expect(found.count == 17)
+        let positions = found.map { [$0.location.line, $0.location.column] }
+        #expect(positions == positions.sorted { ($0[0], $0[1]) < ($1[0], $1[1]) })
+        #expect(found.allSatisfy { !$0.hint.isEmpty && !$0.message.contains("\n") })
+        #expect(found.map(\.path).contains("jenkins.aprovers"))
+        #expect(found.map(\.path).contains("services.events.target_groups.blue"))
+    }
+
+    @Test func unknownKeySuggestsTheNearestKnownKey() throws {
+        let found = Fixtures.diagnostics(Fixtures.minimalYAML(jenkinsExtra: "  keep_bulids: 5"))
+        let problem = try #require(found.first)
+        #expect(found.count == 1)
+        #expect(problem.path == "jenkins.keep_bulids")
+        #expect(problem.message == "is not a known key")
+        #expect(problem.hint.hasPrefix("did you mean `keep_builds`?"))
+        #expect(problem.location.line == 6 && problem.location.column == 3)
+    }
+
+    @Test func keysOfTheOtherServiceKindAreRejected() throws {
+        let found = Fixtures.diagnostics(Fixtures.minimalYAML(services: """
+          web:
+            kind: instances
+            listener: web
+            target_groups: {blue: web-blue, green: web-green}
+            task_family: web
+        """))
+        #expect(found.map(\.path) == ["services.web.task_family"])
+        #expect(found.first?.message == "is not a known key of a service of kind instances")
+    }
+
+    @Test func yamlSyntaxErrorsHaveAPosition() throws {
+        let found = Fixtures.diagnostics("version: 1\nname: [unclosed\n")
+        let problem = try #require(found.first)
+        #expect(found.count == 1)
+        #expect(problem.message.hasPrefix("YAML syntax:"))
+        #expect(problem.location.line >= 2)
+    }
+
+    @Test func duplicateKeysAreErrors() {
+        let found = Fixtures.diagnostics(Fixtures.minimalYAML(jenkinsExtra: "  keep_builds: 5\n  keep_builds: 6"))
+        #expect(found.count == 1)
+        #expect(found.first?.message == "a mapping gives the key 'keep_builds' more than once")
+        #expect(found.first?.location.line == 6)
+    }
+
+    @Test func placeholderExpansionIsCheckedPerEnvironment() throws {
+        let found = Fixtures.diagnostics(Fixtures.minimalYAML(services: """
+          web:
+            kind: instances
+            listener: web
+            target_groups: {blue: '{env}-a-rather-long-target-group', green: '{region}-green'}
+        """))
+        #expect(found.count == 2)
+        #expect(found[0].message == "'{env}-a-rather-long-target-group' (in environment staging: 'staging-a-rather-long-target-group') is 34 characters long (ELBv2 allows 32)")
+        #expect(found[1].message == "uses the placeholder {region}, which is not defined here")
+    }
+
+    @Test func fanOutWithoutAPerSportRuleIsRejected() {
+        let found = Fixtures.diagnostics(Fixtures.minimalYAML(services: """
+          feeds:
+            kind: instances
+            sports: [football, tennis]
+            listener: web
+            target_groups: {blue: 'fn-{sport}-blue', green: 'fn-{sport}-green'}
+        """))
+        #expect(found.map(\.message).contains("fans out to 2 sports but names no per-sport rule"))
+    }
+
+    @Test func unitsMayNotShareTargetGroups() {
+        let found = Fixtures.diagnostics(Fixtures.minimalYAML(services: """
+          web:
+            kind: instances
+            listener: web
+            target_groups: {blue: web-blue, green: web-green}
+          api:
+            kind: instances
+            listener: web
+            rule: {path: /api/*}
+            target_groups: {blue: web-blue, green: api-green}
+        """))
+        #expect(found.map(\.message) == ["api uses the target group 'web-blue', which web uses too"])
+    }
+
+    /// Values that would break out of Groovy, XML, YAML or a shell if they reached a rendered file.
+    static let hostileValues: [String] = [
+        "a'b", "a\"b", "${x}", "$(id)", "`id`", "</script>", "a\nb", "a\rb", "a b", "a;b", "a\\b", "<x>&amp;",
+        String(repeating: "a", count: 300), "${jndi:ldap://x}", "a\u{0}b", "\u{202E}gnp.exe",
+    ]
+
+    /// Where each hostile value is put: a description and a function building the config text.
+    static let placements: [(String, @Sendable (String) -> String)] = [
+        ("service name", { v in Fixtures.minimalYAML(services: "  \(json(v)):\n    kind: instances\n    listener: web\n    target_groups: {blue: b1, green: g1}") }),
+        ("sport", { v in Fixtures.minimalYAML(services: "  feeds:\n    kind: instances\n    sports: [\(json(v))]\n    listener: web\n    rule: {path: '/f/{sport}'}\n    target_groups: {blue: b1, green: g1}") }),
+        ("approver", { v in Fixtures.minimalYAML().replacingOccurrences(of: "approvers: [releasers]", with: "approvers: [\(json(v))]") }),
+        ("agent", { v in Fixtures.minimalYAML(jenkinsExtra: "  agent: \(json(v))") }),
+        ("folder", { v in Fixtures.minimalYAML(jenkinsExtra: "  folder: \(json(v))") }),
+        ("jenkins url", { v in Fixtures.minimalYAML(jenkinsExtra: "  url: \(json("https://j.example.com/" + v))") }),
+        ("aws credential", { v in Fixtures.minimalYAML(jenkinsExtra: "  credentials: {aws: \(json(v))}") }),
+        ("binary", { v in Fixtures.minimalYAML(jenkinsExtra: "  binary: \(json(v))") }),
+        ("git url", { v in Fixtures.minimalYAML().replacingOccurrences(of: "url: https://git.example.com/shop/release.git", with: "url: \(json("https://git.example.com/" + v))") }),
+        ("target group", { v in Fixtures.minimalYAML(services: "  web:\n    kind: instances\n    listener: web\n    target_groups: {blue: \(json(v)), green: g1}") }),
+        ("playbook", { v in Fixtures.minimalYAML(services: "  web:\n    kind: instances\n    listener: web\n    playbook: \(json(v))\n    target_groups: {blue: b1, green: g1}") }),
+        ("environment name", { v in Fixtures.minimalYAML().replacingOccurrences(of: "  staging:", with: "  \(json(v)):") }),
+    ]
+
+    @Test(arguments: 0..<placements.count)
+    func hostileValuesAreRejectedWithTheirPlace(placement: Int) {
+        let (place, build) = Self.placements[placement]
+        // A space is part of label expressions such as `release && linux`.
+        for value in Self.hostileValues where !(place == "agent" && value == "a b") {
+            let found = Fixtures.diagnostics(build(value))
+            #expect(!found.isEmpty, "\(place) accepted \(value.debugDescription)")
+            for problem in found {
+                #expect(problem.location.line > 1, "\(place): \(problem)")
+                // A hostile value is echoed escaped: no raw line break, NUL or bidi control in the report.
+                #expect(!problem.description.contains("\r") && !problem.description.contains("\u{0}") && !problem.description.contains("\u{202E}"))
+                #expect(problem.message.split(separator: "\n").count == 1, "\(place): \(problem.message.debugDescription)")
+            }
+        }
+    }
+
+    static func json(_ value: String) -> String {
+        String(decoding: try! JSONSerialization.data(withJSONObject: [value], options: [.withoutEscapingSlashes]), as: UTF8.self)
+            .dropFirst().dropLast().description
+    }
+}
