@@ -25,9 +25,10 @@ public enum Escape {
         return out
     }
 
-    /// XML character data or an attribute value. Characters XML 1.1 cannot carry even as references
-    /// (NUL, lone surrogates cannot occur in a Swift String) become U+FFFD; other control characters
-    /// become numeric references, which XML 1.1 (what Jenkins writes) allows.
+    /// XML character data or an attribute value. C0 control characters other than tab and line feed have
+    /// no representation every parser accepts (XML 1.0 forbids them even as references; libxml2 rejects
+    /// XML 1.1 references), so they become U+FFFD; validation keeps them out of configs in the first
+    /// place. CR and C1 controls (NEL would be read as a line end in XML 1.1) become references.
     public static func xmlText(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
@@ -40,9 +41,11 @@ public enum Escape {
             case "'": out += "&apos;"
             case "\n", "\t": out.unicodeScalars.append(scalar)
             case "\r": out += "&#13;"
-            case "\u{0}", "\u{FFFE}", "\u{FFFF}": out += "\u{FFFD}"
+            case "\u{FFFE}", "\u{FFFF}": out += "\u{FFFD}"
             default:
-                if scalar.value < 0x20 || (scalar.value >= 0x7f && scalar.value <= 0x9f) {
+                if scalar.value < 0x20 {
+                    out += "\u{FFFD}"
+                } else if scalar.value >= 0x7f && scalar.value <= 0x9f || scalar == "\u{2028}" {
                     out += "&#\(scalar.value);"
                 } else {
                     out.unicodeScalars.append(scalar)
