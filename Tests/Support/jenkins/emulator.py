@@ -306,7 +306,18 @@ class Ctx:
         self.root_url = root_url
 
 
-class Root(Model):
+class ItemGroup:
+    """Children live in a case-insensitive sorted map, like Jenkins' CopyOnWriteMap.Tree
+    with CASE_INSENSITIVE_ORDER: listings are sorted, lookups ignore case."""
+
+    def child(self, name):
+        return self.children.get(name.lower())
+
+    def child_list(self):
+        return [self.children[k] for k in sorted(self.children)]
+
+
+class Root(ItemGroup, Model):
     kind = "root"
 
     def __init__(self):
@@ -331,7 +342,7 @@ class Root(Model):
             "nodeName": "",
             "numExecutors": 2,
             "description": None,
-            "jobs": list(self.children.values()),
+            "jobs": self.child_list(),
             "overallLoad": {},
             "primaryView": view,
             "quietDownReason": None,
@@ -353,11 +364,11 @@ class AllView(Model):
 
     def props(self, ctx):
         return {"_class": "hudson.model.AllView", "description": None,
-                "jobs": list(self.owner.children.values()), "name": "all",
+                "jobs": self.owner.child_list(), "name": "all",
                 "property": [], "url": ctx.root_url}
 
 
-class Item(Model):
+class Item(ItemGroup, Model):
     hidden_keys = ("allBuilds",)
 
     def __init__(self, name, parent, config, tag):
@@ -442,7 +453,7 @@ class Item(Model):
         if self.kind == "folder":
             common.update({
                 "healthReport": [],
-                "jobs": list(self.children.values()),
+                "jobs": self.child_list(),
                 "primaryView": {"_class": "hudson.model.AllView", "name": "All", "url": url},
                 "views": [{"_class": "hudson.model.AllView", "name": "All", "url": url}],
             })
@@ -662,7 +673,7 @@ class State:
     # items ----------------------------------------------------------------
     def all_items(self, node=None):
         node = node or self.root
-        for child in node.children.values():
+        for child in node.child_list():
             yield child
             if child.kind == "folder":
                 yield from self.all_items(child)
@@ -670,14 +681,14 @@ class State:
     def lookup(self, full_name):
         node = self.root
         for part in [p for p in full_name.split("/") if p]:
-            if node.kind not in ("root", "folder") or part not in node.children:
+            if node.kind not in ("root", "folder") or node.child(part) is None:
                 return None
-            node = node.children[part]
+            node = node.child(part)
         return node if node is not self.root else None
 
     def add_item(self, parent, name, config, tag):
         item = Item(name, parent, config, tag)
-        parent.children[name] = item
+        parent.children[name.lower()] = item
         return item
 
     def delete_item(self, item):
@@ -687,7 +698,7 @@ class State:
                 if q.job is sub and q.waiting:
                     q.cancelled = True
                     q.wake.set()
-        item.parent.children.pop(item.name, None)
+        item.parent.children.pop(item.name.lower(), None)
 
     # queue ----------------------------------------------------------------
     def waiting_items_for(self, job):
@@ -765,7 +776,7 @@ def run_queue_item(state, qi):
 # --------------------------------------------------------------------------- HTTP
 
 def error_page(status, message, uri):
-    m = html.escape(message)
+    m = html.escape(message, quote=False)
     return ("<html>\n<head>\n<meta http-equiv=\"Content-Type\" content=\"text/html;charset=utf-8\"/>\n"
             "<title>Error %d %s</title>\n</head>\n<body><h2>HTTP ERROR %d %s</h2>\n<table>\n"
             "<tr><th>URI:</th><td>%s</td></tr>\n<tr><th>STATUS:</th><td>%d</td></tr>\n"
@@ -805,6 +816,9 @@ class Handler(BaseHTTPRequestHandler):
     server_version = "Jetty(10.0.20)"
     sys_version = ""
     timeout = 120
+
+    def version_string(self):
+        return self.server_version
 
     def log_message(self, fmt, *args):
         if self.server.verbose:
@@ -847,7 +861,8 @@ class Handler(BaseHTTPRequestHandler):
         if body or status not in (201, 302, 303):
             self.send_header("Content-Type", content_type)
         for k, v in headers:
-            self.send_header(k, v)
+            # Header values must be ISO-8859-1; Jetty replaces what cannot be encoded.
+            self.send_header(k, str(v).encode("latin-1", "replace").decode("latin-1"))
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         if self.command != "HEAD" and body:
@@ -1026,7 +1041,7 @@ class Handler(BaseHTTPRequestHandler):
             while i < len(seg) and seg[i] == "job":
                 if i + 1 >= len(seg) or node.kind not in ("root", "folder"):
                     raise HttpError(404, "Not Found")
-                child = node.children.get(seg[i + 1])
+                child = node.child(seg[i + 1])
                 if child is None:
                     raise HttpError(404, "Not Found")
                 node = child
@@ -1125,11 +1140,11 @@ class Handler(BaseHTTPRequestHandler):
         with st.lock:
             if parent.kind not in ("root", "folder") or getattr(parent, "deleted", False):
                 raise HttpError(404, "Not Found")
-            if name in parent.children:
+            if parent.child(name) is not None:
                 raise Failure("A job already exists with the name '%s'" % name)
             if mode == "copy":
                 src_name = self.param("from") or ""
-                src = parent.children.get(src_name) or st.lookup(src_name)
+                src = parent.child(src_name) or st.lookup(src_name)
                 if src is None:
                     raise Failure("No such job: %s" % src_name)
                 item = st.add_item(parent, name, src.config, src.tag)
@@ -1451,7 +1466,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.respond_json({"ok": True, "items": sorted(data)})
         if cmd == "wipe":
             with st.lock:
-                for item in list(st.root.children.values()):
+                for item in st.root.child_list():
                     st.delete_item(item)
             return self.respond_json({"ok": True})
         raise HttpError(404, "unknown control endpoint")
@@ -1466,7 +1481,7 @@ class Handler(BaseHTTPRequestHandler):
             except HttpError as exc:
                 raise HttpError(400, "%s: %s" % (full_name, exc.message))
             last = i == len(parts) - 1
-            child = node.children.get(part)
+            child = node.child(part)
             if last:
                 data = config.encode("utf-8") if isinstance(config, str) else bytes(config)
                 try:
