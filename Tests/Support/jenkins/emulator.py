@@ -854,6 +854,7 @@ class Handler(BaseHTTPRequestHandler):
         if isinstance(body, str):
             body = body.encode("utf-8")
         self._status = status
+        self.log_request_entry()   # before the client can see the response
         self.send_response(status)
         self.send_header("X-Jenkins", JENKINS_VERSION)
         self.send_header("X-Hudson", "1.395")
@@ -886,8 +887,17 @@ class Handler(BaseHTTPRequestHandler):
                 return v
         return None
 
+    def log_request_entry(self):
+        if self._loggable and not self._logged:
+            self._logged = True
+            with self.state.lock:
+                self.state.requests.append({
+                    "method": self.command, "path": self.path, "status": self._status,
+                    "has_crumb": self.has_crumb, "user": self.user})
+
     def dispatch(self):
         self._status = 0
+        self._loggable = self._logged = False
         self.user = None
         self.has_crumb = False
         split = urlsplit(self.path)
@@ -904,6 +914,7 @@ class Handler(BaseHTTPRequestHandler):
         if ctype.startswith("application/x-www-form-urlencoded") and self.body:
             self.form_pairs = parse_qsl(self.body.decode("utf-8", "replace"), keep_blank_values=True)
         self.segments = [unquote(s) for s in self.raw_path.split("/") if s]
+        self._loggable = self.segments[:1] != ["_emulator"]
         if self.segments[:1] == ["_emulator"]:
             try:
                 self.control(self.segments[1:])
@@ -924,10 +935,7 @@ class Handler(BaseHTTPRequestHandler):
             sys.stderr.write(trace)
             self.respond(500, error_page(500, "Emulator error: " + trace, self.raw_path))
         finally:
-            with self.state.lock:
-                self.state.requests.append({
-                    "method": self.command, "path": self.path, "status": self._status,
-                    "has_crumb": self.has_crumb, "user": self.user})
+            self.log_request_entry()
 
     def send_error_response(self, exc):
         body = exc.body if exc.body is not None else error_page(exc.status, exc.message, self.raw_path)
@@ -949,8 +957,9 @@ class Handler(BaseHTTPRequestHandler):
         if fault["delay_ms"]:
             time.sleep(fault["delay_ms"] / 1000.0)
         if fault["close"]:
-            self.close_connection = True
             self._status = 0
+            self.log_request_entry()
+            self.close_connection = True
             return False
         if fault["status"]:
             reason = self.responses.get(fault["status"], ("Error",))[0]
@@ -1404,7 +1413,7 @@ class Handler(BaseHTTPRequestHandler):
                 return self.respond_json({"queue_delay": st.queue_delay, "line_interval": st.line_interval})
         if not post:
             raise HttpError(404 if cmd not in ("reset", "faults", "seed", "next-result", "expire-crumbs",
-                                               "config", "wipe") else 405, "unknown control endpoint")
+                                               "config", "wipe", "release-queue") else 405, "unknown control endpoint")
         data = self.control_json()
         if cmd == "reset":
             with st.lock:
@@ -1412,6 +1421,13 @@ class Handler(BaseHTTPRequestHandler):
                 st.faults.clear()
                 st.next_results.clear()
             return self.respond_json({"ok": True})
+        if cmd == "release-queue":
+            with st.lock:
+                released = [q.id for q in st.queue.values() if q.waiting]
+                for q in st.queue.values():
+                    if q.waiting:
+                        q.wake.set()
+            return self.respond_json({"ok": True, "released": released})
         if cmd == "expire-crumbs":
             with st.lock:
                 st.sessions.clear()

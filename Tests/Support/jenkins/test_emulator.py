@@ -287,7 +287,7 @@ def test_python_jenkins_build_queue_and_console(emu):
     j = emu.client()
     j.create_folder("rel")
     j.create_job("rel/deploy", PIPELINE_XML)
-    emu.control("config", {"queue_delay": 1.0})
+    emu.control("config", {"queue_delay": 60})         # stays waiting until released
     queue_id = j.build_job("rel/deploy", {"VERSION": " 2.0.0 ", "DRY_RUN": "false", "UNDECLARED": "x"})
     assert isinstance(queue_id, int)
 
@@ -301,7 +301,9 @@ def test_python_jenkins_build_queue_and_console(emu):
         {"_class": "hudson.model.BooleanParameterValue", "name": "DRY_RUN", "value": False}]
     assert [i["id"] for i in j.get_queue_info()] == [queue_id]
     assert j.get_job_info("rel/deploy")["inQueue"] is True
+    assert j.get_job_info("rel/deploy")["queueItem"]["id"] == queue_id
 
+    assert emu.control("release-queue", {})["released"] == [queue_id]
     number, info = wait_for_build(j, "rel/deploy", queue_id)
     left = j.get_queue_item(queue_id)
     assert left["_class"] == "hudson.model.Queue$LeftItem" and left["cancelled"] is False
@@ -717,7 +719,8 @@ def test_tree_parameter_filtering(emu):
 
 def test_progressive_text_offsets_and_more_data(emu):
     emu.control("seed", {"p": PIPELINE_XML})
-    emu.control("config", {"queue_delay": 0.05, "line_interval": 0.06})
+    emu.control("config", {"queue_delay": 0.05})
+    emu.control("next-result", {"job": "p", "result": "SUCCESS", "duration": 1.6})
     r = emu.http("POST", "/job/p/buildWithParameters?VERSION=9", headers=emu.crumb())
     assert r.status == 201
     queue_path = urllib.parse.urlsplit(r.headers["Location"]).path
