@@ -15,7 +15,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
-        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // Config model, loading, validation, the release plan. No I/O beyond reading the config file.
@@ -27,7 +26,7 @@ let package = Package(
         // Templates -> Jenkinsfiles and job XML; the escaping helpers.
         .target(
             name: "CutoverRender",
-            dependencies: ["CutoverCore", .product(name: "Mustache", package: "swift-mustache")],
+            dependencies: ["CutoverCore"],
             swiftSettings: swiftSettings
         ),
         // The executable: argument parsing and output only.

@@ -152,6 +152,13 @@ public struct DeployUnit: Sendable, Equatable {
 
     /// `frontend`, or `feed-normalizer/football` for one sport of a fan-out service.
     public var id: String { sport.map { "\(service)/\($0)" } ?? service }
+
+    public var kind: ServiceKind {
+        switch deployment {
+        case .ecs: .ecs
+        case .ansible: .instances
+        }
+    }
 }
 
 /// How green is brought up.

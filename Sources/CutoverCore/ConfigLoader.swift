@@ -27,7 +27,9 @@ public enum ConfigLoader {
     public static func parse(_ text: String, file: String) throws -> Config {
         let root: Node?
         do {
-            root = try Yams.compose(yaml: text)
+            // The basic resolver keeps every scalar a string: cutover parses numbers and booleans itself,
+            // and Yams's default resolver runs regular expressions over every scalar.
+            root = try Yams.compose(yaml: text, .basic)
         } catch let error as YamlError {
             throw ConfigError(diagnostics: [syntaxDiagnostic(error, file: file)])
         }
@@ -384,14 +386,15 @@ private struct SchemaReader {
                 guard let unit = resolveUnit(service, sport: sport, vars: vars, context: unitContext, listeners: &listeners,
                                              environmentLocation: reader.location(map.node), environmentPath: map.path) else { continue }
                 let id = unit.id
-                if let other = unitIDs[id.replacingOccurrences(of: "/", with: "-")] {
+                let flatID = String(id.map { $0 == "/" ? "-" : $0 })
+                if let other = unitIDs[flatID] {
                     sink.error(service.listener?.location ?? reader.location(map.node), "services.\(service.name)",
                                "the unit \(id) collides with \(other) once '/' becomes '-' in job and stage names",
                                hint: "rename one of the services")
                 }
-                unitIDs[id.replacingOccurrences(of: "/", with: "-")] = id
+                unitIDs[flatID] = id
                 // Two units on one route, or sharing a target group, would fight over the same weights.
-                let routeKey = "\(unit.route.listenerARN) \(String(describing: unit.route.rule))"
+                let routeKey = unit.route.key
                 if let other = routes[routeKey] {
                     sink.error(service.listener!.location, "services.\(service.name)", "\(id) and \(other) split traffic on the same listener \(unit.route.rule == nil ? "default action" : "rule")",
                                hint: "give each unit its own listener or its own `rule:` (use {sport} in the rule for a fan-out service)")
@@ -483,6 +486,19 @@ private struct SchemaReader {
         guard !failed, let listenerARN, let blue, let deployment else { return nil }
         return DeployUnit(service: service.name, sport: sport, route: Route(listenerARN: listenerARN, rule: rule),
                           blueTargetGroup: blue, greenTargetGroup: green, deployment: deployment)
+    }
+}
+
+extension Route {
+    /// Identifies the route for collision checks; cheaper than reflecting over the enum.
+    var key: String {
+        switch rule {
+        case nil: listenerARN
+        case .arn(let arn): "\(listenerARN) arn \(arn)"
+        case .priority(let priority): "\(listenerARN) priority \(priority)"
+        case .pathPattern(let path): "\(listenerARN) path \(path)"
+        case .hostHeader(let host): "\(listenerARN) host \(host)"
+        }
     }
 }
 

@@ -64,6 +64,8 @@ public enum ValueKind: Sendable {
     /// Why `value` is not of this kind, or nil when it is.
     public func problem(with value: String) -> String? {
         if value.isEmpty { return "is empty" }
+        // Every accepted character is ASCII, so a UTF-8 count is the character count of any valid value.
+        if value.utf8.count > 1024 { return "is \(value.utf8.count) bytes long" }
         if value.unicodeScalars.contains(where: { $0 == "\n" || $0 == "\r" }) { return "contains a line break" }
         switch self {
         case .name:

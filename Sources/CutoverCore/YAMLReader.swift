@@ -48,7 +48,7 @@ final class YAMLReader {
             error(node, path, "expected a single value, found \(describe(node))", hint: "write a plain value such as `\(path.split(separator: ".").last ?? "value"): example`")
             return nil
         }
-        if scalar.tag == Tag(.null) || (scalar.style == .plain && (scalar.string == "~" || scalar.string.isEmpty)) {
+        if scalar.style == .plain && ["", "~", "null", "Null", "NULL"].contains(scalar.string) {
             error(node, path, "has no value", hint: "write a value after the colon, or remove the key to use the default")
             return nil
         }

@@ -1,28 +1,27 @@
 /// Escaping for every context cutover writes values into. Config validation already restricts values to
 /// safe characters; these functions are the second fence and are total: any input, however hostile,
 /// comes out as inert text of its context.
+///
+/// They work on UTF-8 bytes and copy runs that need no escaping in one go: a render escapes megabytes
+/// (every inline Jenkinsfile goes into its job's XML), and scalar-by-scalar appends dominated it.
 public enum Escape {
     /// The body of a Groovy single-quoted string literal (`'...'`). Single-quoted Groovy strings do not
-    /// interpolate `$`, so only the backslash, the quote and line breaks need care.
+    /// interpolate `$`, so only the backslash, the quote, line breaks and other controls need care.
     public static func groovySingleQuoted(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\\": out += "\\\\"
-            case "'": out += "\\'"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7f || scalar == "\u{2028}" || scalar == "\u{2029}" {
-                    out += "\\u" + hex4(scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
+        transform(text) { byte, next, next2 in
+            switch byte {
+            case UInt8(ascii: "\\"): return .replace("\\\\")
+            case UInt8(ascii: "'"): return .replace("\\'")
+            case UInt8(ascii: "\n"): return .replace("\\n")
+            case UInt8(ascii: "\r"): return .replace("\\r")
+            case UInt8(ascii: "\t"): return .replace("\\t")
+            case 0..<0x20, 0x7f: return .replace("\\u" + hex4(UInt32(byte)))
+            // U+2028 and U+2029 (E2 80 A8/A9): line terminators to some tools reading the file.
+            case 0xE2 where next == 0x80 && (next2 == 0xA8 || next2 == 0xA9):
+                return .replaceSkipping(next2 == 0xA8 ? "\\u2028" : "\\u2029", 2)
+            default: return .keep
             }
         }
-        return out
     }
 
     /// XML character data or an attribute value. C0 control characters other than tab and line feed have
@@ -30,43 +29,80 @@ public enum Escape {
     /// XML 1.1 references), so they become U+FFFD; validation keeps them out of configs in the first
     /// place. CR and C1 controls (NEL would be read as a line end in XML 1.1) become references.
     public static func xmlText(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            case "\n", "\t": out.unicodeScalars.append(scalar)
-            case "\r": out += "&#13;"
-            case "\u{FFFE}", "\u{FFFF}": out += "\u{FFFD}"
-            default:
-                if scalar.value < 0x20 {
-                    out += "\u{FFFD}"
-                } else if scalar.value >= 0x7f && scalar.value <= 0x9f || scalar == "\u{2028}" {
-                    out += "&#\(scalar.value);"
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
+        transform(text) { byte, next, next2 in
+            switch byte {
+            case UInt8(ascii: "&"): return .replace("&amp;")
+            case UInt8(ascii: "<"): return .replace("&lt;")
+            case UInt8(ascii: ">"): return .replace("&gt;")
+            case UInt8(ascii: "\""): return .replace("&quot;")
+            case UInt8(ascii: "'"): return .replace("&apos;")
+            case UInt8(ascii: "\n"), UInt8(ascii: "\t"): return .keep
+            case UInt8(ascii: "\r"): return .replace("&#13;")
+            case 0..<0x20: return .replace("\u{FFFD}")
+            case 0x7f: return .replace("&#127;")
+            // U+0080..U+009F are C2 80..C2 9F.
+            case 0xC2 where next.map { $0 >= 0x80 && $0 <= 0x9F } ?? false:
+                return .replaceSkipping("&#\(next!);", 1)
+            case 0xE2 where next == 0x80 && next2 == 0xA8: return .replaceSkipping("&#8232;", 2)
+            // U+FFFE and U+FFFF (EF BF BE/BF) are not characters.
+            case 0xEF where next == 0xBF && (next2 == 0xBE || next2 == 0xBF): return .replaceSkipping("\u{FFFD}", 2)
+            default: return .keep
             }
         }
-        return out
     }
 
     /// One POSIX shell word: bare when it holds only characters no shell treats specially, otherwise
     /// single-quoted with embedded quotes spelled `'\''`.
     public static func shellArgument(_ text: String) -> String {
-        if !text.isEmpty && text.unicodeScalars.allSatisfy(isShellSafe) {
+        if !text.isEmpty && text.utf8.allSatisfy(isShellSafe) {
             return text
         }
         return "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
-    private static func isShellSafe(_ c: Unicode.Scalar) -> Bool {
-        (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || (c >= "0" && c <= "9")
-            || "_-./:=@%+,".unicodeScalars.contains(c)
+    private static func isShellSafe(_ c: UInt8) -> Bool {
+        switch c {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            true
+        default:
+            "_-./:=@%+,".utf8.contains(c)
+        }
+    }
+
+    private enum Action {
+        case keep
+        case replace(String)
+        /// Replace this byte and the next `n` bytes.
+        case replaceSkipping(String, Int)
+    }
+
+    /// Scans UTF-8 bytes; bytes the rule keeps are copied in runs. Multi-byte rules see the next two bytes.
+    private static func transform(_ text: String, _ rule: (UInt8, UInt8?, UInt8?) -> Action) -> String {
+        var text = text
+        return text.withUTF8 { bytes -> String in
+            var out: [UInt8] = []
+            var runStart = 0
+            var index = 0
+            let count = bytes.count
+            while index < count {
+                let byte = bytes[index]
+                let action = rule(byte, index + 1 < count ? bytes[index + 1] : nil, index + 2 < count ? bytes[index + 2] : nil)
+                switch action {
+                case .keep:
+                    index += 1
+                case .replace(let replacement), .replaceSkipping(let replacement, _):
+                    if out.isEmpty { out.reserveCapacity(count + count / 8 + 16) }
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                    out.append(contentsOf: replacement.utf8)
+                    if case .replaceSkipping(_, let skip) = action { index += skip }
+                    index += 1
+                    runStart = index
+                }
+            }
+            if runStart == 0 { return String(decoding: bytes, as: UTF8.self) }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<count]))
+            return String(decoding: out, as: UTF8.self)
+        }
     }
 
     private static func hex4(_ value: UInt32) -> String {

@@ -57,7 +57,7 @@ public struct OutputDirectory: Sendable {
             case .missing, .changed:
                 do {
                     try fm.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                    try Data(change.new!.utf8).write(to: URL(fileURLWithPath: target), options: .atomic)
+                    try Self.replace(target, with: change.new!)
                 } catch {
                     throw OutputError(path: target, reason: "\(error.localizedDescription)")
                 }
@@ -71,6 +71,21 @@ public struct OutputDirectory: Sendable {
             case .unchanged:
                 break
             }
+        }
+    }
+
+    /// Writes a temporary file beside `path` and renames it over: a reader (or a killed render) sees the
+    /// old file or the new one, never half of one. No fsync: the files are regenerated from the config,
+    /// and Foundation's atomic write syncs each file, which dominated rendering large configs.
+    static func replace(_ path: String, with contents: String) throws {
+        let temporary = path + ".cutover-tmp"
+        guard FileManager.default.createFile(atPath: temporary, contents: Data(contents.utf8)) else {
+            throw CocoaError(.fileWriteUnknown)
+        }
+        guard rename(temporary, path) == 0 else {
+            let code = errno
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO)
         }
     }
 

@@ -82,6 +82,14 @@ struct PipelineView {
 struct PipelineViewBuilder {
     let config: Config
     let environment: Environment
+    /// Each service's build parameter, worked out once: large configs have thousands of units.
+    private let artifactParameterByService: [String: String]
+
+    init(config: Config, environment: Environment) {
+        self.config = config
+        self.environment = environment
+        artifactParameterByService = Dictionary(uniqueKeysWithValues: environment.services.map { ($0.name, Self.artifactParameter($0)) })
+    }
 
     static let planFile = "cutover-plan.txt"
     static let migrationsCheckout = "migrations-src"
@@ -147,22 +155,21 @@ struct PipelineViewBuilder {
     }
 
     static func artifactParameter(_ service: Service) -> String {
-        (service.kind == .ecs ? "IMAGE_" : "ARTIFACT_") + service.name.uppercased().replacingOccurrences(of: "-", with: "_")
+        (service.kind == .ecs ? "IMAGE_" : "ARTIFACT_") + String(service.name.uppercased().map { $0 == "-" ? "_" : $0 })
     }
 
     func unitView(_ unit: DeployUnit) -> PipelineView.Unit {
-        let service = environment.service(named: unit.service)!
         let target: [ShellCommand.Word] = ["--service", .literal(unit.service)]
             + (unit.sport.map { ["--sport", .literal($0)] } ?? [])
         let release: [ShellCommand.Word] = ["--release", .environment("RELEASE")]
-        let artifact = ShellCommand.Word.environment(Self.artifactParameter(service))
+        let artifact = ShellCommand.Word.environment(artifactParameterByService[unit.service]!)
         let green: ShellCommand
         switch unit.deployment {
         case .ecs: green = cutover(["provision"] + target + ["--image", artifact] + release)
         case .ansible: green = cutover(["deploy"] + target + ["--artifact", artifact] + release)
         }
         return PipelineView.Unit(
-            id: unit.id, service: unit.service, sport: unit.sport, kind: service.kind.rawValue,
+            id: unit.id, service: unit.service, sport: unit.sport, kind: unit.kind.rawValue,
             green: step(green),
             verify: step(cutover(["verify"] + target + release)),
             promote: step(cutover(["promote"] + target + release)),

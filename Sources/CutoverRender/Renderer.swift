@@ -1,5 +1,5 @@
 import CutoverCore
-import Mustache
+import Dispatch
 
 /// One file of rendered output, its path relative to the output directory.
 public struct RenderedFile: Sendable, Equatable {
@@ -13,17 +13,13 @@ public struct Renderer: Sendable {
     /// Written into every job and folder description; `register --prune` deletes only jobs carrying it.
     public static let managedMarker = "[managed by cutover]"
 
-    private let library: MustacheLibrary
+    private let library: TemplateLibrary
 
     public init(templates: TemplateSet = TemplateSet()) throws {
-        ContentTypes.registerOnce()
-        var library = MustacheLibrary()
+        var library = TemplateLibrary()
         for (name, source) in templates.sources {
-            // The content type follows from the folder, so a template (or a user's override) can never
-            // fall back to Mustache's default HTML escaping, which is wrong for Groovy and XML alike.
-            let type = name.hasPrefix("xml/") ? ContentTypes.xml : ContentTypes.groovy
             do {
-                try library.register("{{% CONTENT_TYPE: \(type)}}\n" + source, named: name)
+                library.register(try Template(source), named: name)
             } catch {
                 throw RenderError.template(name: name, reason: "\(error)")
             }
@@ -34,18 +30,27 @@ public struct Renderer: Sendable {
     /// Every file for every environment: per environment a folder `config.xml` and, per pipeline,
     /// `Jenkinsfile` and `config.xml`.
     public func render(_ config: Config) throws -> [RenderedFile] {
-        var files: [RenderedFile] = []
-        for environment in config.environments {
-            files.append(RenderedFile(path: "\(environment.name)/config.xml",
-                                      contents: try folderXML(description: folderDescription(config, environment))))
-            let builder = PipelineViewBuilder(config: config, environment: environment)
-            for kind in pipelines(for: environment) {
-                let view = builder.view(for: kind)
-                let jenkinsfile = try render(view, with: kind.template)
-                files.append(RenderedFile(path: "\(environment.name)/\(kind.jobName)/Jenkinsfile", contents: jenkinsfile))
-                files.append(RenderedFile(path: "\(environment.name)/\(kind.jobName)/config.xml",
-                                          contents: try jobXML(config, environment, kind, view, jenkinsfile)))
-            }
+        // Environments are independent: render them on all cores, then join in config order.
+        let environments = config.environments
+        nonisolated(unsafe) let results = UnsafeMutableBufferPointer<Result<[RenderedFile], any Error>>.allocate(capacity: environments.count)
+        defer { results.deallocate() }
+        DispatchQueue.concurrentPerform(iterations: environments.count) { index in
+            (results.baseAddress! + index).initialize(to: Result { try render(config, environments[index]) })
+        }
+        defer { _ = results.baseAddress.map { $0.deinitialize(count: environments.count) } }
+        return try results.flatMap { try $0.get() }
+    }
+
+    private func render(_ config: Config, _ environment: Environment) throws -> [RenderedFile] {
+        var files = [RenderedFile(path: "\(environment.name)/config.xml",
+                                  contents: try folderXML(description: folderDescription(config, environment)))]
+        let builder = PipelineViewBuilder(config: config, environment: environment)
+        for kind in pipelines(for: environment) {
+            let view = builder.view(for: kind)
+            let jenkinsfile = try render(view, with: kind.template)
+            files.append(RenderedFile(path: "\(environment.name)/\(kind.jobName)/Jenkinsfile", contents: jenkinsfile))
+            files.append(RenderedFile(path: "\(environment.name)/\(kind.jobName)/config.xml",
+                                      contents: try jobXML(config, environment, kind, view, jenkinsfile)))
         }
         return files
     }
@@ -77,11 +82,14 @@ public struct Renderer: Sendable {
         return try render(job, with: "xml/job")
     }
 
-    private func render(_ object: Any, with template: String) throws -> String {
-        guard let text = library.render(object, withTemplate: template) else {
-            throw RenderError.template(name: template, reason: "is missing")
+    private func render(_ view: some TemplateRepresentable, with template: String) throws -> String {
+        // Escaping follows from the folder, so a template (or a user's override) can never leave a
+        // value unescaped for the language it lands in.
+        do {
+            return try library.render(template, view.templateValue, escaping: template.hasPrefix("xml/") ? .xml : .groovySingleQuoted)
+        } catch {
+            throw RenderError.template(name: template, reason: "\(error)")
         }
-        return text
     }
 }
 
@@ -106,28 +114,4 @@ struct JobView {
     var parameters: [PipelineView.Parameter]
     var inline: Inline?
     var scm: SCM?
-}
-
-/// The Mustache content types cutover's templates are written in.
-enum ContentTypes {
-    static let groovy = "GROOVY"
-    static let xml = "XML"
-
-    /// Inserted values land inside Groovy single-quoted strings.
-    struct Groovy: MustacheContentType {
-        func escapeText(_ text: String) -> String { Escape.groovySingleQuoted(text) }
-    }
-
-    struct XML: MustacheContentType {
-        func escapeText(_ text: String) -> String { Escape.xmlText(text) }
-    }
-
-    private static let registration: Void = {
-        MustacheContentTypes.register(Groovy(), named: groovy)
-        MustacheContentTypes.register(XML(), named: xml)
-    }()
-
-    static func registerOnce() {
-        _ = registration
-    }
 }

@@ -1,0 +1,85 @@
+// The template contract of templates/README.md: the names each view offers to its templates.
+
+extension PipelineView: TemplateRepresentable {
+    var templateValue: TemplateValue {
+        .object([
+            "system": .text(system), "environment": .text(environment), "configPath": .text(configPath),
+            "pipeline": .text(pipeline), "summary": .text(summary), "agentLabel": .text(agentLabel),
+            "keepBuilds": .text(String(keepBuilds)), "lock": .text(lock),
+            "parameters": .objects(parameters.map(\.fields)), "variables": .objects(variables.map(\.fields)),
+            "source": source.templateValue, "awsCredential": .text(awsCredential),
+            "units": .objects(units.map(\.fields)), "parallel": .bool(parallel), "approvers": .text(approvers),
+            "releaseParameters": .objects(releaseParameters.map(\.fields)),
+            "database": database?.templateValue ?? .null, "commands": commands.templateValue,
+        ])
+    }
+}
+
+extension PipelineView.Parameter {
+    var fields: [String: TemplateValue] {
+        ["name": .text(name), "defaultValue": .text(defaultValue), "description": .text(description)]
+    }
+}
+
+extension PipelineView.Variable {
+    var fields: [String: TemplateValue] {
+        ["name": .text(name), "value": .text(value)]
+    }
+}
+
+extension PipelineView.Git: TemplateRepresentable {
+    var templateValue: TemplateValue {
+        .object(["url": .text(url), "branch": .text(branch), "credential": .text(credential)])
+    }
+}
+
+extension PipelineView.Step: TemplateRepresentable {
+    var templateValue: TemplateValue {
+        .object(["command": .text(command)])
+    }
+}
+
+extension PipelineView.Unit {
+    var fields: [String: TemplateValue] {
+        ["id": .text(id), "service": .text(service), "sport": .text(sport), "kind": .text(kind),
+         "green": green.templateValue, "verify": verify.templateValue, "promote": promote.templateValue,
+         "rollback": rollback.templateValue]
+    }
+}
+
+extension PipelineView.DatabaseView: TemplateRepresentable {
+    var templateValue: TemplateValue {
+        .object(["credential": .text(credential), "repository": repository.templateValue, "checkoutDir": .text(checkoutDir)])
+    }
+}
+
+extension PipelineView.Commands: TemplateRepresentable {
+    var templateValue: TemplateValue {
+        .object([
+            "validate": validate.templateValue, "lint": lint.templateValue, "migrate": migrate.templateValue,
+            "plan": plan.templateValue, "promotePreflight": promotePreflight.templateValue,
+            "expectGreen": expectGreen.templateValue, "expectBlue": expectBlue.templateValue,
+            "rollbackAll": rollbackAll.templateValue,
+        ])
+    }
+}
+
+extension JobView: TemplateRepresentable {
+    var templateValue: TemplateValue {
+        .object([
+            "description": .text(description), "keepBuilds": .text(String(keepBuilds)),
+            "parameters": .objects(parameters.map(\.fields)),
+            "inline": inline.map { .object(["script": .text($0.script)]) } ?? .null,
+            "scm": scm.map {
+                .object(["url": .text($0.url), "branch": .text($0.branch), "credential": .text($0.credential),
+                         "scriptPath": .text($0.scriptPath)])
+            } ?? .null,
+        ])
+    }
+}
+
+extension FolderView: TemplateRepresentable {
+    var templateValue: TemplateValue {
+        .object(["description": .text(description)])
+    }
+}

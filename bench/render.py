@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""Benchmark `cutover render`: the bundled example, and a generated config with 200 services and 10
+environments (40 pipelines). The peer is jenkins-job-builder's `jenkins-jobs test`, which turns YAML into
+job XML for the same 40 pipelines (their Jenkinsfiles inlined as `dsl`). Release build, medians.
+
+Usage: bench/render.py [--runs N] [--bin PATH]    (writes bench/results/render.md)
+"""
+import argparse, os, shutil, statistics, subprocess, sys, tempfile, time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def large_config(path, services=200, environments=10):
+    lines = ["version: 1", "name: bench", "jenkins:", "  approvers: [release-managers]", "  agent: release",
+             "  credentials: {aws: 'aws-{env}'}",
+             "  source: {url: https://git.example.com/bench/release.git}", "aws: {region: eu-west-1}",
+             "database:", "  cluster: 'bench-{env}'", "  credential: 'db-{env}'",
+             "  repository: {url: https://git.example.com/bench/schema.git}",
+             "promotion: {steps: [10, 50, 100], bake: 1m}", "environments:"]
+    for e in range(environments):
+        lines += [f"  env{e}:", "    listeners:",
+                  f"      main: arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/bench-{e}/0123456789abcdef/0123456789abcdef"]
+    lines.append("services:")
+    for s in range(services):
+        if s % 2:
+            lines += [f"  svc{s}:", "    kind: ecs", "    listener: main", f"    rule: {{path: /svc{s}/*}}",
+                      f"    target_groups: {{blue: '{{env}}-s{s}-blue'}}", "    cluster: 'bench-{env}'",
+                      "    container: {port: 8080}"]
+        else:
+            lines += [f"  svc{s}:", "    kind: instances", "    listener: main", f"    rule: {{path: /svc{s}/*}}",
+                      f"    target_groups: {{blue: '{{env}}-s{s}-blue', green: '{{env}}-s{s}-green'}}"]
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+def timed(cmd, runs, **kw):
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, **kw)
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples), samples
+
+
+def jjb_yaml(rendered, path):
+    """The same pipelines as jenkins-job-builder jobs: folder-qualified names, the Jenkinsfile as dsl."""
+    out = []
+    for env in sorted(os.listdir(rendered)):
+        env_dir = os.path.join(rendered, env)
+        if not os.path.isdir(env_dir):
+            continue
+        for pipeline in sorted(os.listdir(env_dir)):
+            jenkinsfile = os.path.join(env_dir, pipeline, "Jenkinsfile")
+            if not os.path.exists(jenkinsfile):
+                continue
+            dsl = open(jenkinsfile).read().replace("{", "{{").replace("}", "}}")
+            out.append(f"- job:\n    name: {env}/{pipeline}\n    project-type: pipeline\n    sandbox: true\n"
+                       f"    dsl: |\n" + "".join(f"      {l}\n" for l in dsl.splitlines()))
+    with open(path, "w") as f:
+        f.write("".join(out))
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--bin")
+    args = parser.parse_args()
+    binary = args.bin
+    if not binary:
+        subprocess.run(["swift", "build", "-c", "release", "--product", "cutover"], cwd=ROOT, check=True,
+                       stdout=subprocess.DEVNULL)
+        binary = os.path.join(ROOT, ".build", "release", "cutover")
+    work = tempfile.mkdtemp(prefix="cutover-bench-")
+    try:
+        large = os.path.join(work, "large.yml")
+        large_config(large)
+        example = os.path.join(ROOT, "examples", "spectate.yml")
+        results = {}
+        for tag, name, config in [("example", "example (2 envs, 12 units, 8 pipelines)", example),
+                                  ("large", "large (10 envs, 200 services, 40 pipelines)", large)]:
+            out = os.path.join(work, "out-" + tag)
+            subprocess.run([binary, "render", "-c", config, "--out", out], check=True, stdout=subprocess.DEVNULL)
+            # Time a render that has to write everything: clear the output before each run.
+            cmd = ["sh", "-c", f'rm -rf "$1" && exec "$0" render -c "$2" --out "$1"', binary, out, config]
+            results[name] = timed(cmd, args.runs)
+            noop = timed([binary, "render", "-c", config, "--out", out], args.runs)
+            results[name + ", nothing changed"] = noop
+        rendered = os.path.join(work, "out-large")
+        jobs = os.path.join(work, "jobs.yaml")
+        jjb_yaml(rendered, jobs)
+        jjb_out = os.path.join(work, "jjb-out")
+        jjb = timed(["jenkins-jobs", "--conf", "/dev/null", "test", jobs, "-o", jjb_out], max(3, args.runs // 3),
+                    stderr=subprocess.DEVNULL)
+        rm = timed(["sh", "-c", "true"], args.runs)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    lines = ["# `cutover render` benchmark", "",
+             f"Run {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores, release build, median of {args.runs} runs "
+             f"(jenkins-job-builder: {max(3, args.runs // 3)} runs). Wall time of the whole process.", "",
+             "| case | median | min | max |", "|---|---|---|---|"]
+    for name, (median, samples) in results.items():
+        lines.append(f"| cutover render, {name} | {median*1000:.1f} ms | {min(samples)*1000:.1f} ms | {max(samples)*1000:.1f} ms |")
+    lines.append(f"| jenkins-jobs test, the same 40 pipelines | {jjb[0]*1000:.1f} ms | {min(jjb[1])*1000:.1f} ms | {max(jjb[1])*1000:.1f} ms |")
+    lines.append(f"| (shell start-up, subtracted nowhere) | {rm[0]*1000:.1f} ms | | |")
+    large_median = results["large (10 envs, 200 services, 40 pipelines)"][0]
+    lines += ["", f"Ratio: jenkins-job-builder / cutover on the large config = **{jjb[0] / large_median:.1f}x** "
+              f"(cutover renders Jenkinsfiles and job XML and validates the config; JJB only turns given Jenkinsfiles into XML).",
+              f"Target: large config under 100 ms — {'met' if large_median < 0.1 else 'NOT met'} ({large_median*1000:.1f} ms).", ""]
+    os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
+    with open(os.path.join(ROOT, "bench", "results", "render.md"), "w") as f:
+        f.write("\n".join(lines))
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
