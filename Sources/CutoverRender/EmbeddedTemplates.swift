@@ -98,7 +98,7 @@ pipeline {
         success {
             build job: 'service-deploy', wait: false, parameters: [
 {{#releaseParameters}}
-                string(name: '{{name}}', value: params.{{name}}){{^last}},{{/last}}
+                string(name: '{{name}}', value: params['{{name}}']){{^last}},{{/last}}
 {{/releaseParameters}}
             ]
         }

@@ -82,14 +82,6 @@ struct PipelineView {
 struct PipelineViewBuilder {
     let config: Config
     let environment: Environment
-    /// Each service's build parameter, worked out once: large configs have thousands of units.
-    private let artifactParameterByService: [String: String]
-
-    init(config: Config, environment: Environment) {
-        self.config = config
-        self.environment = environment
-        artifactParameterByService = Dictionary(uniqueKeysWithValues: environment.services.map { ($0.name, Self.artifactParameter($0)) })
-    }
 
     static let planFile = "cutover-plan.txt"
     static let migrationsCheckout = "migrations-src"
@@ -146,7 +138,7 @@ struct PipelineViewBuilder {
     var artifactParameters: [PipelineView.Parameter] {
         environment.services.map { service in
             PipelineView.Parameter(
-                name: Self.artifactParameter(service),
+                name: Self.artifactParameter(service: service.name, kind: service.kind),
                 defaultValue: "",
                 description: service.kind == .ecs
                     ? "Container image for \(service.name), e.g. registry/\(service.name):TAG."
@@ -154,15 +146,19 @@ struct PipelineViewBuilder {
         }
     }
 
-    static func artifactParameter(_ service: Service) -> String {
-        (service.kind == .ecs ? "IMAGE_" : "ARTIFACT_") + String(service.name.uppercased().map { $0 == "-" ? "_" : $0 })
+    /// `IMAGE_EVENT_MANAGEMENT`, `ARTIFACT_FRONTEND`. Always an identifier, whatever the service name:
+    /// it is written unquoted as a Groovy property and a shell variable name.
+    static func artifactParameter(service: String, kind: ServiceKind) -> String {
+        (kind == .ecs ? "IMAGE_" : "ARTIFACT_") + String(service.uppercased().unicodeScalars.map {
+            ($0 >= "A" && $0 <= "Z") || ($0 >= "0" && $0 <= "9") ? Character($0) : "_"
+        })
     }
 
     func unitView(_ unit: DeployUnit) -> PipelineView.Unit {
         let target: [ShellCommand.Word] = ["--service", .literal(unit.service)]
             + (unit.sport.map { ["--sport", .literal($0)] } ?? [])
         let release: [ShellCommand.Word] = ["--release", .environment("RELEASE")]
-        let artifact = ShellCommand.Word.environment(artifactParameterByService[unit.service]!)
+        let artifact = ShellCommand.Word.environment(Self.artifactParameter(service: unit.service, kind: unit.kind))
         let green: ShellCommand
         switch unit.deployment {
         case .ecs: green = cutover(["provision"] + target + ["--image", artifact] + release)

@@ -18,9 +18,14 @@ public struct ShellCommand: Sendable, Equatable {
         words.map { word in
             switch word {
             case .literal(let text): Escape.shellArgument(text)
-            case .environment(let name): "\"$\(name)\""
+            case .environment(let name): "\"$\(Self.identifier(name))\""
             }
         }.joined(separator: " ")
+    }
+
+    /// A shell variable name: anything else would end the double quotes around it.
+    static func identifier(_ name: String) -> String {
+        String(name.unicodeScalars.map { ValueChars.isIdentifier($0) ? Character($0) : "_" })
     }
 
     /// Appends `> file`; used to keep a dry-run plan for the approval message.
@@ -32,5 +37,11 @@ public struct ShellCommand: Sendable, Equatable {
 extension ShellCommand.Word: ExpressibleByStringLiteral {
     public init(stringLiteral value: String) {
         self = .literal(value)
+    }
+}
+
+enum ValueChars {
+    static func isIdentifier(_ c: Unicode.Scalar) -> Bool {
+        (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || (c >= "0" && c <= "9") || c == "_"
     }
 }
