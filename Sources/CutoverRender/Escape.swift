@@ -8,7 +8,14 @@ public enum Escape {
     /// The body of a Groovy single-quoted string literal (`'...'`). Single-quoted Groovy strings do not
     /// interpolate `$`, so only the backslash, the quote, line breaks and other controls need care.
     public static func groovySingleQuoted(_ text: String) -> String {
-        transform(text) { byte, next, next2 in
+        var out: [UInt8] = []
+        appendGroovySingleQuoted(text, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `groovySingleQuoted`, appended to a UTF-8 buffer (the template renderer's output).
+    static func appendGroovySingleQuoted(_ text: String, to out: inout [UInt8]) {
+        transform(text, into: &out) { byte, next, next2 in
             switch byte {
             case UInt8(ascii: "\\"): return .replace("\\\\")
             case UInt8(ascii: "'"): return .replace("\\'")
@@ -29,7 +36,14 @@ public enum Escape {
     /// XML 1.1 references), so they become U+FFFD; validation keeps them out of configs in the first
     /// place. CR and C1 controls (NEL would be read as a line end in XML 1.1) become references.
     public static func xmlText(_ text: String) -> String {
-        transform(text) { byte, next, next2 in
+        var out: [UInt8] = []
+        appendXMLText(text, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `xmlText`, appended to a UTF-8 buffer (the template renderer's output).
+    static func appendXMLText(_ text: String, to out: inout [UInt8]) {
+        transform(text, into: &out) { byte, next, next2 in
             switch byte {
             case UInt8(ascii: "&"): return .replace("&amp;")
             case UInt8(ascii: "<"): return .replace("&lt;")
@@ -77,21 +91,20 @@ public enum Escape {
     }
 
     /// Scans UTF-8 bytes; bytes the rule keeps are copied in runs. Multi-byte rules see the next two bytes.
-    private static func transform(_ text: String, _ rule: (UInt8, UInt8?, UInt8?) -> Action) -> String {
+    @inline(__always)
+    private static func transform(_ text: String, into out: inout [UInt8], _ rule: (UInt8, UInt8?, UInt8?) -> Action) {
         var text = text
-        return text.withUTF8 { bytes -> String in
-            var out: [UInt8] = []
+        text.withUTF8 { bytes in
+            out.reserveCapacity(out.count + bytes.count + bytes.count / 8 + 16)
             var runStart = 0
             var index = 0
             let count = bytes.count
             while index < count {
-                let byte = bytes[index]
-                let action = rule(byte, index + 1 < count ? bytes[index + 1] : nil, index + 2 < count ? bytes[index + 2] : nil)
+                let action = rule(bytes[index], index + 1 < count ? bytes[index + 1] : nil, index + 2 < count ? bytes[index + 2] : nil)
                 switch action {
                 case .keep:
                     index += 1
                 case .replace(let replacement), .replaceSkipping(let replacement, _):
-                    if out.isEmpty { out.reserveCapacity(count + count / 8 + 16) }
                     out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
                     out.append(contentsOf: replacement.utf8)
                     if case .replaceSkipping(_, let skip) = action { index += skip }
@@ -99,9 +112,7 @@ public enum Escape {
                     runStart = index
                 }
             }
-            if runStart == 0 { return String(decoding: bytes, as: UTF8.self) }
             out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<count]))
-            return String(decoding: out, as: UTF8.self)
         }
     }
 

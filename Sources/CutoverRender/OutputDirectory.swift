@@ -1,5 +1,7 @@
 import CutoverCore
+import Dispatch
 import Foundation
+import Synchronization
 
 /// How one rendered file relates to what is on disk.
 public struct FileChange: Sendable, Equatable {
@@ -48,28 +50,35 @@ public struct OutputDirectory: Sendable {
         return changes
     }
 
-    /// Writes created and changed files, removes extra ones (and folders left empty).
+    /// Writes created and changed files, removes extra ones (and folders left empty). Files are written
+    /// on all cores: a large render writes megabytes.
     public func apply(_ changes: [FileChange]) throws {
         let fm = FileManager.default
-        for change in changes {
+        let writes = changes.filter { $0.kind == .missing || $0.kind == .changed }
+        for folder in Set(writes.map { ("\(path)/\($0.path)" as NSString).deletingLastPathComponent }).sorted() {
+            do {
+                try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            } catch {
+                throw OutputError(path: folder, reason: "\(error.localizedDescription)")
+            }
+        }
+        let failures = Mutex<[OutputError]>([])
+        DispatchQueue.concurrentPerform(iterations: writes.count) { index in
+            let target = "\(path)/\(writes[index].path)"
+            do {
+                try Self.replace(target, with: writes[index].new!)
+            } catch {
+                failures.withLock { $0.append(OutputError(path: target, reason: "\(error.localizedDescription)")) }
+            }
+        }
+        if let failure = failures.withLock({ $0.min { $0.path < $1.path } }) { throw failure }
+        for change in changes where change.kind == .extra {
             let target = "\(path)/\(change.path)"
-            switch change.kind {
-            case .missing, .changed:
-                do {
-                    try fm.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                    try Self.replace(target, with: change.new!)
-                } catch {
-                    throw OutputError(path: target, reason: "\(error.localizedDescription)")
-                }
-            case .extra:
-                try? fm.removeItem(atPath: target)
-                var folder = (target as NSString).deletingLastPathComponent
-                while folder.hasPrefix(path + "/"), (try? fm.contentsOfDirectory(atPath: folder))?.isEmpty == true {
-                    try? fm.removeItem(atPath: folder)
-                    folder = (folder as NSString).deletingLastPathComponent
-                }
-            case .unchanged:
-                break
+            try? fm.removeItem(atPath: target)
+            var folder = (target as NSString).deletingLastPathComponent
+            while folder.hasPrefix(path + "/"), (try? fm.contentsOfDirectory(atPath: folder))?.isEmpty == true {
+                try? fm.removeItem(atPath: folder)
+                folder = (folder as NSString).deletingLastPathComponent
             }
         }
     }
@@ -79,13 +88,27 @@ public struct OutputDirectory: Sendable {
     /// and Foundation's atomic write syncs each file, which dominated rendering large configs.
     static func replace(_ path: String, with contents: String) throws {
         let temporary = path + ".cutover-tmp"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(contents.utf8)) else {
-            throw CocoaError(.fileWriteUnknown)
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        var contents = contents
+        let written = contents.withUTF8 { bytes -> Bool in
+            var offset = 0
+            while offset < bytes.count {
+                let count = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    return false
+                }
+                offset += count
+            }
+            return true
         }
-        guard rename(temporary, path) == 0 else {
-            let code = errno
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO)
+        let code = errno
+        close(descriptor)
+        guard written, rename(temporary, path) == 0 else {
+            let failure = written ? errno : code
+            unlink(temporary)
+            throw POSIXError(POSIXErrorCode(rawValue: failure) ?? .EIO)
         }
     }
 

@@ -8,7 +8,7 @@ extension PipelineView: TemplateRepresentable {
             "keepBuilds": .text(String(keepBuilds)), "lock": .text(lock),
             "parameters": .objects(parameters.map(\.fields)), "variables": .objects(variables.map(\.fields)),
             "source": source.templateValue, "awsCredential": .text(awsCredential),
-            "units": .objects(units.map(\.fields)), "parallel": .bool(parallel), "approvers": .text(approvers),
+            "units": units, "parallel": .bool(parallel), "approvers": .text(approvers),
             "releaseParameters": .objects(releaseParameters.map(\.fields)),
             "database": database?.templateValue ?? .null, "commands": commands.templateValue,
         ])

@@ -50,7 +50,9 @@ struct PipelineView {
     var variables: [Variable]
     var source: Git
     var awsCredential: String?
-    var units: [Unit]
+    /// The units as the templates see them (`Unit.fields` each). Built once per environment and shared
+    /// by its four pipelines: with thousands of units it is most of the work of building a view.
+    var units: TemplateValue
     var parallel: Bool
     var approvers: String
     /// Parameters a pipeline hands on to the next one (`build job:`), by name.
@@ -82,6 +84,13 @@ struct PipelineView {
 struct PipelineViewBuilder {
     let config: Config
     let environment: Environment
+    private let units: TemplateValue
+
+    init(config: Config, environment: Environment) {
+        self.config = config
+        self.environment = environment
+        units = .objects(environment.units.map { Self.unitView($0, binary: config.jenkins.binary).fields })
+    }
 
     static let planFile = "cutover-plan.txt"
     static let migrationsCheckout = "migrations-src"
@@ -123,7 +132,7 @@ struct PipelineViewBuilder {
             lock: "cutover-\(config.name)-\(environment.name)-\(lockScope)",
             parameters: parameters, variables: variables,
             source: git(config.jenkins.source), awsCredential: environment.credentials.aws,
-            units: environment.units.map(unitView),
+            units: units,
             parallel: environment.promotion.parallel,
             approvers: environment.approvers.joined(separator: ","),
             releaseParameters: releaseParameters,
@@ -154,7 +163,9 @@ struct PipelineViewBuilder {
         })
     }
 
-    func unitView(_ unit: DeployUnit) -> PipelineView.Unit {
+    static func unitView(_ unit: DeployUnit, binary: String) -> PipelineView.Unit {
+        func cutover(_ words: [ShellCommand.Word]) -> ShellCommand { ShellCommand([.literal(binary)] + words) }
+        func step(_ command: ShellCommand) -> PipelineView.Step { PipelineView.Step(command: command.text) }
         let target: [ShellCommand.Word] = ["--service", .literal(unit.service)]
             + (unit.sport.map { ["--sport", .literal($0)] } ?? [])
         let release: [ShellCommand.Word] = ["--release", .environment("RELEASE")]

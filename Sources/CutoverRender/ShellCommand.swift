@@ -15,17 +15,21 @@ public struct ShellCommand: Sendable, Equatable {
 
     /// The command as shell text.
     public var text: String {
-        words.map { word in
+        var text = ""
+        for word in words {
+            if !text.isEmpty { text += " " }
             switch word {
-            case .literal(let text): Escape.shellArgument(text)
-            case .environment(let name): "\"$\(Self.identifier(name))\""
+            case .literal(let literal): text += Escape.shellArgument(literal)
+            case .environment(let name): text += "\"$" + Self.identifier(name) + "\""
             }
-        }.joined(separator: " ")
+        }
+        return text
     }
 
     /// A shell variable name: anything else would end the double quotes around it.
     static func identifier(_ name: String) -> String {
-        String(name.unicodeScalars.map { ValueChars.isIdentifier($0) ? Character($0) : "_" })
+        if name.unicodeScalars.allSatisfy(ValueChars.isIdentifier) { return name }
+        return String(name.unicodeScalars.map { ValueChars.isIdentifier($0) ? Character($0) : "_" })
     }
 
     /// Appends `> file`; used to keep a dry-run plan for the approval message.

@@ -4,11 +4,11 @@ public enum Escaping: Sendable {
     case xml
     case none
 
-    func apply(_ text: String) -> String {
+    func append(_ text: String, to out: inout [UInt8]) {
         switch self {
-        case .groovySingleQuoted: Escape.groovySingleQuoted(text)
-        case .xml: Escape.xmlText(text)
-        case .none: text
+        case .groovySingleQuoted: Escape.appendGroovySingleQuoted(text, to: &out)
+        case .xml: Escape.appendXMLText(text, to: &out)
+        case .none: out.append(contentsOf: text.utf8)
         }
     }
 }
@@ -60,8 +60,8 @@ public struct TemplateLibrary: Sendable {
                 case .variable(let path, let escaped, let line):
                     let value = try lookup(path, stack, line: line)
                     switch value {
-                    case .text(let text): emitValue(escaped ? escaping.apply(text) : text, indentation: indentation)
-                    case .bool(let flag): emitValue(flag ? "true" : "false", indentation: indentation)
+                    case .text(let text): emitValue(text, escaping: escaped ? escaping : .none, indentation: indentation)
+                    case .bool(let flag): emitValue(flag ? "true" : "false", escaping: .none, indentation: indentation)
                     case .null: break
                     case .list, .object:
                         throw TemplateError(line: line, message: "{{\(path.joined(separator: "."))}} is a list or an object; use a section {{#\(path.joined(separator: "."))}}")
@@ -133,10 +133,10 @@ public struct TemplateLibrary: Sendable {
         }
 
         /// An interpolated value: indented where it starts a line, its own line breaks left alone (spec).
-        mutating func emitValue(_ text: String, indentation: String) {
+        mutating func emitValue(_ text: String, escaping: Escaping, indentation: String) {
             if text.isEmpty { return }
             if atLineStart && !indentation.isEmpty { output.append(contentsOf: indentation.utf8) }
-            output.append(contentsOf: text.utf8)
+            escaping.append(text, to: &output)
             atLineStart = false
         }
 

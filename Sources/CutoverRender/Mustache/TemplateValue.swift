@@ -3,7 +3,7 @@
 /// A typed tree instead of reflection: a lookup is one dictionary probe, and a name that exists nowhere
 /// can be told apart from one that is present but empty (`.null`), so a typo in a template is an error
 /// rather than silently empty output.
-public indirect enum TemplateValue: Sendable, Equatable {
+public enum TemplateValue: Sendable, Equatable {
     case text(String)
     case bool(Bool)
     case list([TemplateValue])
