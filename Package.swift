@@ -15,6 +15,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // Config model, loading, validation, the release plan. No I/O beyond reading the config file.
@@ -29,11 +30,23 @@ let package = Package(
             dependencies: ["CutoverCore"],
             swiftSettings: swiftSettings
         ),
+        // The raw request layer every remote adapter speaks through, and the retry policy.
+        .target(
+            name: "CutoverHTTP",
+            dependencies: [.product(name: "AsyncHTTPClient", package: "async-http-client")],
+            swiftSettings: swiftSettings
+        ),
+        // The Jenkins REST adapter and registration (create/update only what changed, prune).
+        .target(
+            name: "CutoverJenkins",
+            dependencies: ["CutoverCore", "CutoverRender", "CutoverHTTP"],
+            swiftSettings: swiftSettings
+        ),
         // The executable: argument parsing and output only.
         .executableTarget(
             name: "cutover",
             dependencies: [
-                "CutoverCore", "CutoverRender",
+                "CutoverCore", "CutoverRender", "CutoverHTTP", "CutoverJenkins",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -41,12 +54,14 @@ let package = Package(
         // Helpers shared by the test targets: locating the repo, running the built binary, Groovy.
         .target(
             name: "CutoverTesting",
-            dependencies: ["CutoverCore"],
+            dependencies: ["CutoverCore", "CutoverHTTP", "CutoverJenkins"],
             path: "Tests/CutoverTesting",
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "CutoverCoreTests", dependencies: ["CutoverCore", "CutoverTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "CutoverRenderTests", dependencies: ["CutoverRender", "CutoverTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "CutoverCLITests", dependencies: ["CutoverCore", "CutoverTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "CutoverHTTPTests", dependencies: ["CutoverHTTP", "CutoverTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "CutoverJenkinsTests", dependencies: ["CutoverJenkins", "CutoverRender", "CutoverHTTP", "CutoverTesting"], swiftSettings: swiftSettings),
     ]
 )

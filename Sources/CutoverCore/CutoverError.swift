@@ -16,6 +16,10 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case invalidConfig = 2
     /// A check found a difference: `render --check` found drift.
     case drift = 3
+    /// A Jenkins build ended UNSTABLE (`jenkins build --follow`).
+    case unstable = 4
+    /// A Jenkins build was aborted, not built, or its queue item was cancelled.
+    case aborted = 5
     /// Wrong arguments or options (swift-argument-parser's EX_USAGE).
     case usage = 64
 
@@ -25,6 +29,8 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
         case .failure: "the operation failed"
         case .invalidConfig: "the config file is missing, unreadable or invalid"
         case .drift: "a check found a difference (render --check: rendered files differ)"
+        case .unstable: "a followed Jenkins build ended UNSTABLE"
+        case .aborted: "a followed Jenkins build was aborted or cancelled"
         case .usage: "usage error: unknown command, option or bad argument"
         }
     }

@@ -29,17 +29,17 @@ public final class AsyncHTTPTransport: HTTPTransport {
         outgoing.method = HTTPMethod(rawValue: request.method)
         for (name, value) in request.headers { outgoing.headers.add(name: name, value: value) }
         if let body = request.body {
-            outgoing.body = .bytes(ByteBuffer(data: body))
+            outgoing.body = .bytes(ByteBuffer(bytes: body))
         }
         do {
             let response = try await client.execute(outgoing, timeout: .nanoseconds(Int64(timeout.components.seconds * 1_000_000_000
                 + timeout.components.attoseconds / 1_000_000_000)))
             let body = try await response.body.collect(upTo: maxBodyBytes)
             return HTTPResponse(status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) },
-                                body: Data(buffer: body))
+                                body: Data(body.readableBytesView))
         } catch let error as HTTPClientError {
             throw TransportError(kind: Self.kind(of: error), url: request.url, detail: "\(error)")
-        } catch let error as any IOError {
+        } catch let error as IOError {
             throw TransportError(kind: error.errnoCode == ECONNREFUSED ? .connectionRefused : .connectionLost, url: request.url, detail: "\(error)")
         } catch let error as TransportError {
             throw error

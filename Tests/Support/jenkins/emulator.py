@@ -20,6 +20,7 @@ import ipaddress
 import json
 import re
 import secrets
+import signal
 import socket
 import sys
 import threading
@@ -1594,6 +1595,9 @@ class Server6(Server):
 
 
 def main(argv=None):
+    # A parent may start us with SIGTERM blocked (the mask is inherited across exec; test runners block
+    # signals in their threads), which would make the emulator unkillable except by SIGKILL.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     args = parse_args(sys.argv[1:] if argv is None else argv)
     cls = Server6 if args.ipv6 else Server
     server = cls((args.host, args.port), Handler)
