@@ -42,6 +42,8 @@ let package = Package(
             dependencies: ["CutoverCore", "CutoverRender", "CutoverHTTP"],
             swiftSettings: swiftSettings
         ),
+        // Blue/green safety lint of migration SQL: a small SQL lexer and one rule per unsafe change.
+        .target(name: "CutoverLint", dependencies: ["CutoverCore"], swiftSettings: swiftSettings),
         // The executable: argument parsing and output only.
         .executableTarget(
             name: "cutover",
@@ -63,5 +65,6 @@ let package = Package(
         .testTarget(name: "CutoverCLITests", dependencies: ["CutoverCore", "CutoverTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "CutoverHTTPTests", dependencies: ["CutoverHTTP", "CutoverTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "CutoverJenkinsTests", dependencies: ["CutoverJenkins", "CutoverRender", "CutoverHTTP", "CutoverTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "CutoverLintTests", dependencies: ["CutoverLint", "CutoverTesting"], swiftSettings: swiftSettings),
     ]
 )

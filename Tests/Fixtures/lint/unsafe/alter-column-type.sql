@@ -1,0 +1,5 @@
+SET lock_timeout = '5s';
+
+-- AlterTable
+ALTER TABLE "User" ALTER COLUMN "age" SET DATA TYPE BIGINT;
+ALTER TABLE "User" ALTER "bio" TYPE VARCHAR(500) USING "bio"::VARCHAR(500);

@@ -1,0 +1,5 @@
+-- AlterTable
+ALTER TABLE "User" ADD COLUMN "nickname" TEXT;
+
+-- AlterTable
+ALTER TABLE "User" ADD COLUMN "avatar" TEXT;

@@ -1,0 +1,12 @@
+SET lock_timeout = '5s';
+
+-- AlterTable
+ALTER TABLE "User" ADD COLUMN "externalId" UUID NOT NULL DEFAULT gen_random_uuid();
+ALTER TABLE "User" ADD COLUMN "seenAt" TIMESTAMP(3) DEFAULT clock_timestamp();
+ALTER TABLE "User" ADD COLUMN "token" TEXT DEFAULT md5(random()::TEXT);
+ALTER TABLE "User" ADD COLUMN "seq" BIGSERIAL;
+ALTER TABLE "Post" ADD COLUMN "number" INTEGER GENERATED ALWAYS AS IDENTITY;
+
+-- Safe on PostgreSQL 11+: now() and CURRENT_TIMESTAMP are STABLE, evaluated once for all rows.
+ALTER TABLE "User" ADD COLUMN "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP;
+ALTER TABLE "User" ADD COLUMN "updatedAt" TIMESTAMPTZ DEFAULT now();
