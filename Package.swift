@@ -16,6 +16,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // Config model, loading, validation, the release plan. No I/O beyond reading the config file.
@@ -44,11 +46,21 @@ let package = Package(
         ),
         // Blue/green safety lint of migration SQL: a small SQL lexer and one rule per unsafe change.
         .target(name: "CutoverLint", dependencies: ["CutoverCore"], swiftSettings: swiftSettings),
+        // Prisma-compatible migrations on PostgresNIO: the _prisma_migrations bookkeeping, the advisory lock.
+        .target(
+            name: "CutoverMigrate",
+            dependencies: [
+                "CutoverCore", "CutoverLint",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The executable: argument parsing and output only.
         .executableTarget(
             name: "cutover",
             dependencies: [
-                "CutoverCore", "CutoverRender", "CutoverHTTP", "CutoverJenkins",
+                "CutoverCore", "CutoverRender", "CutoverHTTP", "CutoverJenkins", "CutoverMigrate", "CutoverLint",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -63,6 +75,7 @@ let package = Package(
         .testTarget(name: "CutoverCoreTests", dependencies: ["CutoverCore", "CutoverTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "CutoverRenderTests", dependencies: ["CutoverRender", "CutoverTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "CutoverCLITests", dependencies: ["CutoverCore", "CutoverTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "CutoverMigrateTests", dependencies: ["CutoverMigrate", "CutoverTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "CutoverHTTPTests", dependencies: ["CutoverHTTP", "CutoverTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "CutoverJenkinsTests", dependencies: ["CutoverJenkins", "CutoverRender", "CutoverHTTP", "CutoverTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "CutoverLintTests", dependencies: ["CutoverLint", "CutoverTesting"], swiftSettings: swiftSettings),

@@ -79,7 +79,12 @@ pipeline {
         }
         stage('Lint') {
             steps {
-                sh '{{commands.lint.command}}'
+{{#database}}
+                // With the database URL bound, lint checks only the migrations that are still pending.
+                withCredentials([string(credentialsId: '{{credential}}', variable: 'DATABASE_URL')]) {
+                    sh '{{commands.lint.command}}'
+                }
+{{/database}}
             }
         }
         stage('Deploy') {

@@ -93,6 +93,7 @@ struct PipelineViewBuilder {
     }
 
     static let planFile = "cutover-plan.txt"
+    static let migrationLockTimeout = "5s"
     static let migrationsCheckout = "migrations-src"
 
     func view(for kind: PipelineKind) -> PipelineView {
@@ -185,7 +186,9 @@ struct PipelineViewBuilder {
 
     var commands: PipelineView.Commands {
         let release: [ShellCommand.Word] = ["--release", .environment("RELEASE")]
-        let migrations: [ShellCommand.Word] = ["--migrations", .environment("MIGRATIONS_DIR")]
+        // Every migration session gets a lock_timeout, so a migration waiting behind a long-running
+        // query fails fast instead of stalling production traffic queued behind its lock; lint knows it.
+        let migrations: [ShellCommand.Word] = ["--migrations", .environment("MIGRATIONS_DIR"), "--lock-timeout", .literal(Self.migrationLockTimeout)]
         return PipelineView.Commands(
             validate: step(cutover(["validate"])),
             lint: step(cutover(["migrate", "lint"] + migrations)),

@@ -93,8 +93,8 @@ struct JenkinsfileTests {
         let run = try run("production/db-migration")
         #expect(run.shellSteps.map(\.script) == [
             "cutover validate",
-            "cutover migrate lint --migrations \"$MIGRATIONS_DIR\"",
-            "cutover migrate deploy --migrations \"$MIGRATIONS_DIR\"",
+            "cutover migrate lint --migrations \"$MIGRATIONS_DIR\" --lock-timeout 5s",
+            "cutover migrate deploy --migrations \"$MIGRATIONS_DIR\" --lock-timeout 5s",
         ])
         let deploy = try #require(run.events("sh").last)
         #expect(deploy["credentials"] as? [String] == ["spectate-production-database-url", "aws-spectate-production"])
