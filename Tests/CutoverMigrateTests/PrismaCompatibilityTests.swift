@@ -175,13 +175,19 @@ struct PrismaCompatibilityTests {
         // Someone holds Prisma's lock (a long deploy) in another session.
         let holder = Process()
         holder.executableURL = URL(fileURLWithPath: Subprocess.which("psql") ?? "/usr/bin/psql")
-        holder.arguments = [database.url, "-X", "-q", "-c", "SELECT pg_advisory_lock(72707369); SELECT pg_sleep(5);"]
+        holder.arguments = [database.url, "-X", "-q", "-c", "SELECT pg_advisory_lock(72707369); SELECT pg_sleep(120);"]
         holder.standardOutput = FileHandle.nullDevice
+        holder.standardError = FileHandle.nullDevice
         try holder.run()
-        defer { holder.terminate() }
-        for _ in 0..<50 where try database.psql("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 72707369") != "1" {
-            try await Task.sleep(for: .milliseconds(50))
+        // SIGKILL: SIGTERM may be blocked in processes the test runner starts. The database is dropped
+        // WITH (FORCE) afterwards, which ends the holder's session on the server too.
+        defer { kill(holder.processIdentifier, SIGKILL) }
+        var held = false
+        for _ in 0..<600 where !held {
+            held = try database.psql("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 72707369 AND granted") == "1"
+            if !held { try await Task.sleep(for: .milliseconds(50)) }
         }
+        try #require(held, "the holder never took the lock")
         let result = try CLI.run(["migrate", "deploy", "--migrations", Self.basic, "--lock-wait", "0.5"], environment: ["DATABASE_URL": database.url])
         #expect(result.status == 1)
         #expect(result.stderr.hasPrefix("error[migrate.lock-timeout]: P1002: timed out after 0.5 s waiting for the migration advisory lock"))
@@ -216,5 +222,26 @@ struct PrismaCompatibilityTests {
         let secret = database.url.replacingOccurrences(of: "postgres@", with: "postgres:s3cret-pw@")
         let run = try CLI.run(["migrate", "status", "--migrations", Self.basic], environment: ["DATABASE_URL": secret])
         #expect(!run.stdout.contains("s3cret-pw") && !run.stderr.contains("s3cret-pw"))
+    }
+
+    @Test func tlsVerifiesTheServerAgainstTheGivenCABundle() throws {
+        let database = try TestDatabase()
+        let ca = try #require(TestDatabase.certificateAuthority)
+        let verified = try CLI.run(["migrate", "status", "--migrations", Self.basic],
+                                   environment: ["DATABASE_URL": database.url + "?sslmode=verify-full&sslrootcert=\(ca)"])
+        #expect(verified.status == 3, "\(verified.stderr)")
+        // A CA that did not sign the server's certificate: verify-full must refuse to connect.
+        let dir = try Paths.temporaryDirectory("ca")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let other = dir.appendingPathComponent("other.pem").path
+        _ = try Subprocess.run("/usr/bin/openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=other",
+                                                    "-keyout", dir.appendingPathComponent("other.key").path, "-out", other])
+        let refused = try CLI.run(["migrate", "status", "--migrations", Self.basic],
+                                  environment: ["DATABASE_URL": database.url + "?sslmode=verify-full&sslrootcert=\(other)"])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.hasPrefix("error[migrate.connect]: P1001: cannot reach the database at "))
+        // require: encrypted without verifying, as libpq means it.
+        let required = try CLI.run(["migrate", "status", "--migrations", Self.basic], environment: ["DATABASE_URL": database.url + "?sslmode=require"])
+        #expect(required.status == 3, "\(required.stderr)")
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 
 /// A fresh PostgreSQL database per test, on the private cluster `scripts/test-postgres` starts (Debian's
 /// PostgreSQL on a loopback port). `scripts/test` starts one cluster for the whole run and exports
-/// `CUTOVER_TEST_DATABASE_URL`; without it, the first test starts one and stops it when the process exits.
+/// `CUTOVER_TEST_DATABASE_URL` and `CUTOVER_TEST_PG_CA`.
 public final class TestDatabase: @unchecked Sendable {
     /// `postgresql://postgres@127.0.0.1:PORT/NAME`.
     public let url: String
@@ -40,26 +40,14 @@ public final class TestDatabase: @unchecked Sendable {
         public var description: String { message }
     }
 
-    private static let lock = NSLock()
-    nonisolated(unsafe) private static var started: (url: String, dir: String)?
+    /// The CA that signed the test cluster's server certificate (for sslmode=verify-full).
+    public static var certificateAuthority: String? {
+        ProcessInfo.processInfo.environment["CUTOVER_TEST_PG_CA"].flatMap { $0.isEmpty ? nil : $0 }
+    }
 
     static func adminURL() throws -> String {
-        if let url = ProcessInfo.processInfo.environment["CUTOVER_TEST_DATABASE_URL"], !url.isEmpty { return url }
-        lock.lock()
-        defer { lock.unlock() }
-        if let started { return started.url }
-        let result = try Subprocess.run("/bin/bash", [Paths.repo("scripts/test-postgres")])
-        guard result.status == 0 else { throw DatabaseError(message: "could not start PostgreSQL: \(result.stderr)") }
-        var url = "", dir = ""
-        for line in result.stdout.split(separator: "\n") {
-            if line.hasPrefix("export CUTOVER_TEST_DATABASE_URL=") { url = String(line.dropFirst("export CUTOVER_TEST_DATABASE_URL=".count)) }
-            if line.hasPrefix("export CUTOVER_TEST_PGDIR=") { dir = String(line.dropFirst("export CUTOVER_TEST_PGDIR=".count)) }
-        }
-        started = (url, dir)
-        atexit {
-            if let dir = TestDatabase.started?.dir {
-                _ = try? Subprocess.run("/bin/bash", [Paths.repo("scripts/test-postgres"), "stop", dir])
-            }
+        guard let url = ProcessInfo.processInfo.environment["CUTOVER_TEST_DATABASE_URL"], !url.isEmpty else {
+            throw DatabaseError(message: "no test PostgreSQL: run the tests with scripts/test, or first eval \"$(scripts/test-postgres)\"")
         }
         return url
     }
