@@ -11,7 +11,7 @@ public enum JobConfig {
     /// `plugin` attributes dropped, empty elements written one way. Text content is kept exactly.
     /// Unparseable XML is returned as it is, so it compares unequal to anything well-formed.
     public static func canonical(_ xml: String) -> String {
-        guard let document = try? XMLDocument(xmlString: xml, options: [.nodePreserveCDATA]),
+        guard let document = try? XMLDocument(xmlString: withoutDeclaration(xml), options: [.nodePreserveCDATA]),
               let root = document.rootElement() else { return xml }
         var out = ""
         serialize(root, into: &out)
@@ -25,9 +25,18 @@ public enum JobConfig {
 
     /// The text of the top-level `<description>`, where cutover puts its managed marker.
     public static func description(of xml: String) -> String? {
-        guard let document = try? XMLDocument(xmlString: xml, options: []),
+        guard let document = try? XMLDocument(xmlString: withoutDeclaration(xml), options: []),
               let root = document.rootElement() else { return nil }
         return root.elements(forName: "description").first?.stringValue
+    }
+
+    /// The document without its `<?xml ...?>` declaration. Jenkins writes `version='1.1'`, which libxml2
+    /// parses but warns about on stderr (once per job, on every register); the declaration carries
+    /// nothing the comparison needs (cutover's files and Jenkins' are UTF-8).
+    static func withoutDeclaration(_ xml: String) -> String {
+        let trimmed = xml.drop { $0 == "\u{FEFF}" || $0.isWhitespace }
+        guard trimmed.hasPrefix("<?xml"), let end = trimmed.range(of: "?>") else { return xml }
+        return String(trimmed[end.upperBound...])
     }
 
     private static func serialize(_ element: XMLElement, into out: inout String) {
