@@ -172,37 +172,17 @@ public final class JenkinsRESTClient: JenkinsAPI {
     }
 
     private func fetchCrumb() async throws -> CrumbSession.State {
+        // A GET: `send` retries it and keeps the session cookie the crumb is bound to, without asking
+        // for a crumb itself.
         let target = "/crumbIssuer/api/json"
-        var headers: [(String, String)] = []
-        if let credentials { headers.append(("Authorization", credentials.authorization)) }
-        var attempt = 1
-        while true {
-            if let cookie = await session.cookieHeader { headers.removeAll { $0.0 == "Cookie" }; headers.append(("Cookie", cookie)) }
-            let response: HTTPResponse
-            do {
-                response = try await transport.send(HTTPRequest(method: "GET", url: url(target), headers: headers), timeout: timeout)
-            } catch let error as TransportError {
-                guard let delay = retry.delay(after: attempt, outcome: .transport(error.kind), random: Double.random(in: 0..<1)) else {
-                    throw JenkinsError(.unavailable, "Jenkins did not answer: \(error.kind.rawValue)", url: url(target).absoluteString)
-                }
-                try await sleep(delay)
-                attempt += 1
-                continue
-            }
-            if let delay = retry.delay(after: attempt, outcome: .response(status: response.status, code: nil), random: Double.random(in: 0..<1)) {
-                try await sleep(delay)
-                attempt += 1
-                continue
-            }
-            await session.remember(response.headers("Set-Cookie"))
-            if response.status == 404 { return CrumbSession.State(crumb: nil) }
-            try check(response, "fetch a CSRF crumb", path: target)
-            let object = try json(response, target)
-            guard let field = object["crumbRequestField"] as? String, let value = object["crumb"] as? String else {
-                throw JenkinsError(.protocolError, "the crumb issuer answered without crumbRequestField and crumb", url: url(target).absoluteString)
-            }
-            return CrumbSession.State(crumb: (field, value))
+        let response = try await send("GET", target)
+        if response.status == 404 { return CrumbSession.State(crumb: nil) }
+        try check(response, "fetch a CSRF crumb", path: target)
+        let object = try json(response, target)
+        guard let field = object["crumbRequestField"] as? String, let value = object["crumb"] as? String else {
+            throw JenkinsError(.protocolError, "the crumb issuer answered without crumbRequestField and crumb", url: url(target).absoluteString)
         }
+        return CrumbSession.State(crumb: (field, value))
     }
 
     /// Turns an unwanted status into an error that says what to do about it.
