@@ -1,7 +1,7 @@
 import Foundation
 
 /// One HTTP request as cutover's adapters build it: everything explicit, nothing implied by a session.
-public struct HTTPRequest: Sendable, Equatable {
+public struct HTTPRequest: Sendable {
     public var method: String
     public var url: URL
     public var headers: [(String, String)]
@@ -12,11 +12,6 @@ public struct HTTPRequest: Sendable, Equatable {
         self.url = url
         self.headers = headers
         self.body = body
-    }
-
-    public static func == (lhs: HTTPRequest, rhs: HTTPRequest) -> Bool {
-        lhs.method == rhs.method && lhs.url == rhs.url && lhs.body == rhs.body
-            && lhs.headers.map { "\($0.0):\($0.1)" } == rhs.headers.map { "\($0.0):\($0.1)" }
     }
 }
 
