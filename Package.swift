@@ -44,6 +44,24 @@ let package = Package(
             dependencies: ["CutoverCore", "CutoverRender", "CutoverHTTP"],
             swiftSettings: swiftSettings
         ),
+        // AWS Signature Version 4 and credentials: pure, no I/O, checked against botocore.
+        .target(
+            name: "CutoverSigV4",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        // The AWS calls cutover makes (ELBv2, ECS, EC2, RDS) over the raw request layer, with retries.
+        .target(
+            name: "CutoverAWS",
+            dependencies: ["CutoverCore", "CutoverHTTP", "CutoverSigV4"],
+            swiftSettings: swiftSettings
+        ),
+        // The release steps over narrow protocols: provision, promote, rollback, status, cleanup, deploy.
+        .target(
+            name: "CutoverSteps",
+            dependencies: ["CutoverCore", "CutoverAWS", "CutoverRender"],
+            swiftSettings: swiftSettings
+        ),
         // Blue/green safety lint of migration SQL: a small SQL lexer and one rule per unsafe change.
         .target(name: "CutoverLint", dependencies: ["CutoverCore"], swiftSettings: swiftSettings),
         // Prisma-compatible migrations on PostgresNIO: the _prisma_migrations bookkeeping, the advisory lock.
@@ -61,6 +79,7 @@ let package = Package(
             name: "cutover",
             dependencies: [
                 "CutoverCore", "CutoverRender", "CutoverHTTP", "CutoverJenkins", "CutoverMigrate", "CutoverLint",
+                "CutoverAWS", "CutoverSteps",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -68,7 +87,7 @@ let package = Package(
         // Helpers shared by the test targets: locating the repo, running the built binary, Groovy.
         .target(
             name: "CutoverTesting",
-            dependencies: ["CutoverCore", "CutoverHTTP", "CutoverJenkins"],
+            dependencies: ["CutoverCore", "CutoverHTTP", "CutoverJenkins", "CutoverAWS", "CutoverSteps"],
             path: "Tests/CutoverTesting",
             swiftSettings: swiftSettings
         ),
@@ -78,6 +97,8 @@ let package = Package(
         .testTarget(name: "CutoverMigrateTests", dependencies: ["CutoverMigrate", "CutoverTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "CutoverHTTPTests", dependencies: ["CutoverHTTP", "CutoverTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "CutoverJenkinsTests", dependencies: ["CutoverJenkins", "CutoverRender", "CutoverHTTP", "CutoverTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "CutoverSigV4Tests", dependencies: ["CutoverSigV4"], swiftSettings: swiftSettings),
+        .testTarget(name: "CutoverAWSTests", dependencies: ["CutoverAWS", "CutoverSteps", "CutoverTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "CutoverLintTests", dependencies: ["CutoverLint", "CutoverTesting"], swiftSettings: swiftSettings),
     ]
 )

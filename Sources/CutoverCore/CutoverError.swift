@@ -20,6 +20,11 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case unstable = 4
     /// A Jenkins build was aborted, not built, or its queue item was cancelled.
     case aborted = 5
+    /// A check of live state failed: `status` found a group split, unhealthy or not as expected;
+    /// `verify` found green not ready.
+    case checkFailed = 6
+    /// Another promote or rollback of the same system and environment holds the traffic lock.
+    case locked = 7
     /// Wrong arguments or options (swift-argument-parser's EX_USAGE).
     case usage = 64
 
@@ -31,6 +36,8 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
         case .drift: "a check found a difference (render --check: rendered files differ)"
         case .unstable: "a followed Jenkins build ended UNSTABLE"
         case .aborted: "a followed Jenkins build was aborted or cancelled"
+        case .checkFailed: "a live check failed: a traffic group is split, unhealthy or not as expected (status, verify)"
+        case .locked: "another promote or rollback of this environment is running (the traffic lock is held)"
         case .usage: "usage error: unknown command, option or bad argument"
         }
     }

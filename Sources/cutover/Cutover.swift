@@ -17,6 +17,7 @@ struct Cutover: AsyncParsableCommand {
         \(ExitStatus.allCases.map { "  \($0.rawValue)\(String(repeating: " ", count: 4 - String($0.rawValue).count))\($0.meaning)" }.joined(separator: "\n"))
         """,
         version: version,
-        subcommands: [ValidateCommand.self, RenderCommand.self, RegisterCommand.self, JenkinsCommand.self, MigrateCommand.self]
+        subcommands: [ValidateCommand.self, RenderCommand.self, RegisterCommand.self, JenkinsCommand.self, MigrateCommand.self,
+                      ProvisionCommand.self, PromoteCommand.self, RollbackCommand.self, StatusCommand.self, CleanupCommand.self]
     )
 }

@@ -1,0 +1,224 @@
+import CutoverAWS
+import CutoverCore
+import Foundation
+
+/// Brings up a release's copy of an ECS unit on the colour taking no traffic: a task definition that is
+/// the live one with the new image, a target group with the live group's health check, attached to the
+/// route at weight 0 (the whole action list kept), then the service, created idempotently. Rerunning
+/// converges; `dryRun` reads everything and prints the writes it would send.
+public struct ECSProvisioner: Sendable {
+    public var unit: DeployUnit
+    public var deployment: ECSDeployment
+    public var release: String
+    public var image: String
+    public var elbv2: ELBv2Client
+    public var ecs: ECSClient
+    public var router: any TrafficRouter
+    public var timeoutSeconds: Int
+    public var pollInterval: Duration
+    public var now: @Sendable () -> Date
+    public var progress: @Sendable (String) -> Void
+
+    public init(unit: DeployUnit, deployment: ECSDeployment, release: String, image: String, elbv2: ELBv2Client, ecs: ECSClient,
+                timeoutSeconds: Int, pollInterval: Duration = .seconds(3), now: @escaping @Sendable () -> Date = { Date() },
+                progress: @escaping @Sendable (String) -> Void) {
+        self.unit = unit
+        self.deployment = deployment
+        self.release = release
+        self.image = image
+        self.elbv2 = elbv2
+        self.ecs = ecs
+        self.router = ALBTrafficRouter(elbv2: elbv2)
+        self.timeoutSeconds = timeoutSeconds
+        self.pollInterval = pollInterval
+        self.now = now
+        self.progress = progress
+    }
+
+    /// The ECS service name of a colour: blue is the configured service, green gets `-green`.
+    public func serviceName(_ color: Color) -> String {
+        color == .blue ? deployment.service : "\(deployment.service)-green"
+    }
+
+    public struct Result: Sendable, Codable {
+        public var unit: String
+        public var color: Color
+        public var service: String
+        public var targetGroup: String
+        public var taskDefinition: String
+        /// The writes made (or, with dry-run, that would be made), in order.
+        public var writes: [String]
+        public var healthy: Int
+        public var dryRun: Bool
+    }
+
+    public func run(dryRun: Bool) async throws -> Result {
+        let traffic = try await UnitTraffic.read(unit, router: router)
+        guard traffic.forwardIndex != nil || traffic.groups[.blue] != nil else {
+            throw StepError(code: "provision.no-route", message: "\(traffic.point.description) forwards to neither \(unit.targetGroupName(.blue)) nor \(unit.targetGroupName(.green))")
+        }
+        // The colour a release goes to is the one not taking traffic — unless this release is already
+        // there (a rerun), which converges instead of flipping.
+        let live = traffic.liveColor
+        let color = traffic.color(of: release).flatMap { $0 == live && (traffic.percents?[live] ?? 0) > 0 ? nil : $0 } ?? live.other
+        if traffic.color(of: release) == live, (traffic.percents?[live] ?? 0) > 0 {
+            throw StepError(code: "provision.live", message: "release \(release) of \(unit.id) already takes traffic (\(live.rawValue)); provision a new release name")
+        }
+        var writes: [String] = []
+        let tags = [(Tag.release, release), (Tag.service, unit.id), (Tag.color, color.rawValue)]
+
+        // The live service and its task definition are the template.
+        let names = [serviceName(live), serviceName(color)]
+        let services = try await ecs.describeServices(cluster: deployment.cluster, names: names)
+        guard let liveService = services.first(where: { $0["serviceName"]?.string == serviceName(live) }),
+              let liveTaskARN = liveService["taskDefinition"]?.string else {
+            throw StepError(code: "provision.no-live-service", message: "ECS service \(serviceName(live)) (the live \(live.rawValue) copy of \(unit.id)) does not exist in cluster \(deployment.cluster)\nhint: check `cluster:` and `service:` in the config")
+        }
+        let existing = services.first { $0["serviceName"]?.string == serviceName(color) }
+        let (liveDefinition, _) = try await ecs.describeTaskDefinition(liveTaskARN)
+        var definition = try withImage(liveDefinition)
+        var taskARN = "<new revision of \(deployment.taskFamily)>"
+        if let existingTask = existing?["taskDefinition"]?.string,
+           let current = try? await ecs.describeTaskDefinition(existingTask).definition, try withImage(current) == current,
+           Self.stripped(current) == Self.stripped(definition) {
+            taskARN = existingTask  // rerun: the running definition already is the one wanted
+        } else {
+            writes.append("ECS RegisterTaskDefinition family=\(definition["family"]?.string ?? "") image=\(image) (a copy of \(liveTaskARN))")
+            if !dryRun {
+                definition = try await ecs.registerTaskDefinition(definition, tags: tags)
+                taskARN = definition["taskDefinitionArn"]?.string ?? taskARN
+            }
+        }
+
+        // The target group, shaped like the live one.
+        let groupName = unit.targetGroupName(color)
+        var groupARN = traffic.groups[color]?.arn ?? "<new target group \(groupName)>"
+        if traffic.groups[color] == nil {
+            guard let liveInfo = traffic.groups[live], let template = try await elbv2.describeTargetGroups(arns: [liveInfo.arn]).first else {
+                throw StepError(code: "provision.no-live-group", message: "the live target group \(unit.targetGroupName(live)) does not exist")
+            }
+            writes.append("ELBv2 CreateTargetGroup \(groupName) like \(template.name) (health check \(template.healthCheck.first { $0.key == "HealthCheckPath" }?.value ?? "default"))")
+            if !dryRun { groupARN = try await elbv2.createTargetGroup(name: groupName, like: template, tags: tags).arn }
+        } else if traffic.groups[color]?.release != release {
+            writes.append("ELBv2 AddTags \(groupName) \(Tag.release)=\(release)")
+            if !dryRun { try await elbv2.addTags(arns: [groupARN], tags: tags) }
+        }
+
+        // Attach at weight 0, so ECS accepts the group and no request reaches it yet.
+        var attached = traffic
+        attached.groups[color] = TargetGroupInfo(arn: groupARN, name: groupName, tags: [:])
+        if let index = traffic.forwardIndex, !traffic.actions[index].forwardGroups.contains(where: { $0.arn == groupARN }),
+           let actions = attached.actions(setting: color, to: 0) {
+            writes.append("ELBv2 \(traffic.point.kind == .listener ? "ModifyListener" : "ModifyRule") \(traffic.point.arn): add \(groupName) at weight 0")
+            if !dryRun {
+                try await router.replaceActions(at: traffic.point, with: actions)
+                attached.actions = try await router.actions(at: traffic.point)
+                guard attached.percents?[color] == 0, attached.actions[index].forwardGroups.contains(where: { $0.arn == groupARN }) else {
+                    throw StepError(code: "provision.readback", message: "\(traffic.point.description) does not read back \(groupName) at weight 0")
+                }
+            }
+        }
+
+        // The service: created once (clientToken), or pointed at the new definition on a rerun.
+        let desired = deployment.desiredCount ?? liveService["desiredCount"]?.int ?? 1
+        if let existing, existing["status"]?.string == "ACTIVE" {
+            if existing["taskDefinition"]?.string != taskARN || existing["desiredCount"]?.int != desired {
+                writes.append("ECS UpdateService \(serviceName(color)) taskDefinition=\(taskARN) desiredCount=\(desired)")
+                if !dryRun { _ = try await ecs.updateService(cluster: deployment.cluster, service: serviceName(color), desiredCount: desired, taskDefinition: taskARN) }
+            }
+        } else {
+            writes.append("ECS CreateService \(serviceName(color)) desiredCount=\(desired) targetGroup=\(groupName)")
+            if !dryRun { _ = try await ecs.createService(createRequest(from: liveService, color: color, taskARN: taskARN, groupARN: groupARN, desired: desired, tags: tags)) }
+        }
+        if dryRun {
+            return Result(unit: unit.id, color: color, service: serviceName(color), targetGroup: groupName, taskDefinition: taskARN,
+                          writes: writes, healthy: 0, dryRun: true)
+        }
+        let healthy = try await waitUntilReady(groupARN: groupARN, service: serviceName(color), desired: desired)
+        return Result(unit: unit.id, color: color, service: serviceName(color), targetGroup: groupName, taskDefinition: taskARN,
+                      writes: writes, healthy: healthy, dryRun: false)
+    }
+
+    /// The live definition with the configured container's image replaced; everything else kept.
+    func withImage(_ definition: JSONValue) throws -> JSONValue {
+        guard var containers = definition["containerDefinitions"]?.array,
+              let index = containers.firstIndex(where: { $0["name"]?.string == deployment.containerName }) else {
+            throw StepError(code: "provision.no-container", message: "task definition \(definition["taskDefinitionArn"]?.string ?? deployment.taskFamily) has no container named \(deployment.containerName)\nhint: set `container.name` in the config")
+        }
+        containers[index]["image"] = .string(image)
+        var result = definition
+        result["containerDefinitions"] = .array(containers)
+        return result
+    }
+
+    static func stripped(_ definition: JSONValue) -> JSONValue {
+        guard var fields = definition.object else { return definition }
+        for key in ECSClient.readOnlyTaskDefinitionFields { fields[key] = nil }
+        fields["tags"] = nil
+        return .object(fields)
+    }
+
+    /// CreateService for the new colour: the live service's settings with this release's definition,
+    /// target group and name. The client token is derived from release and service, so a retried or
+    /// rerun create returns the first service instead of a second one.
+    func createRequest(from live: JSONValue, color: Color, taskARN: String, groupARN: String, desired: Int, tags: [(String, String)]) -> JSONValue {
+        var request: [String: JSONValue] = [
+            "cluster": .string(deployment.cluster),
+            "serviceName": .string(serviceName(color)),
+            "taskDefinition": .string(taskARN),
+            "desiredCount": .int(desired),
+            "loadBalancers": [["targetGroupArn": .string(groupARN), "containerName": .string(deployment.containerName),
+                               "containerPort": .int(deployment.containerPort)]],
+            "clientToken": .string(Self.clientToken(release: release, unit: unit.id)),
+            "tags": .array(tags.map { ["key": .string($0.0), "value": .string($0.1)] }),
+        ]
+        for key in ["launchType", "capacityProviderStrategy", "platformVersion", "networkConfiguration", "placementConstraints",
+                    "placementStrategy", "deploymentConfiguration", "healthCheckGracePeriodSeconds", "schedulingStrategy",
+                    "enableECSManagedTags", "propagateTags", "enableExecuteCommand", "role"] {
+            if let value = live[key], value != .null, value != .array([]) { request[key] = value }
+        }
+        if request["role"] != nil, live["roleArn"] == nil { request["role"] = nil }
+        return .object(request)
+    }
+
+    static func clientToken(release: String, unit: String) -> String {
+        // ECS accepts up to 36 ASCII characters; a digest keeps any release name within that.
+        var hash: UInt64 = 0xcbf29ce484222325
+        for byte in "\(unit)\u{0}\(release)".utf8 {
+            hash = (hash ^ UInt64(byte)) &* 0x100000001b3
+        }
+        return "cutover-" + String(hash, radix: 16)
+    }
+
+    /// Waits for the PRIMARY deployment to be COMPLETED with every task running and the group to have
+    /// healthy targets (0 of 0 is not ready). On timeout, quotes the service's events and target reasons.
+    func waitUntilReady(groupARN: String, service: String, desired: Int) async throws -> Int {
+        let deadline = now().addingTimeInterval(Double(timeoutSeconds))
+        var lastState = ""
+        while true {
+            let described = try await ecs.describeServices(cluster: deployment.cluster, names: [service]).first
+            let primary = described?["deployments"]?.array?.first { $0["status"]?.string == "PRIMARY" }
+            let rollout = primary?["rolloutState"]?.string ?? "UNKNOWN"
+            let running = primary?["runningCount"]?.int ?? described?["runningCount"]?.int ?? 0
+            let health = try await elbv2.describeTargetHealth(targetGroupARN: groupARN)
+            let healthy = health.filter(\.isHealthy).count
+            let state = "rollout \(rollout), \(running) of \(desired) tasks running, \(healthy) of \(health.count) targets healthy"
+            if state != lastState {
+                progress("\(unit.id): \(state)")
+                lastState = state
+            }
+            if rollout == "COMPLETED", running >= desired, desired > 0, healthy >= desired {
+                return healthy
+            }
+            if rollout == "FAILED" || now() >= deadline {
+                let events = (described?["events"]?.array ?? []).prefix(5).compactMap { $0["message"]?.string }
+                let reasons = health.filter { !$0.isHealthy }.map { "\($0.target.id) \($0.state)\($0.reason.map { " \($0)" } ?? "")\($0.description.map { ": \($0)" } ?? "")" }
+                var message = "\(service) was not ready \(rollout == "FAILED" ? "(its deployment FAILED)" : "after \(timeoutSeconds)s"): \(state)"
+                if !events.isEmpty { message += "\nservice events:\n  " + events.joined(separator: "\n  ") }
+                if !reasons.isEmpty { message += "\ntarget health:\n  " + reasons.joined(separator: "\n  ") }
+                throw StepError(code: "provision.not-ready", message: message)
+            }
+            try await Task.sleep(for: pollInterval)
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import CutoverAWS
+import CutoverCore
+
+/// `TrafficRouter` on ELBv2: listeners' default actions and listener rules.
+public struct ALBTrafficRouter: TrafficRouter {
+    public let elbv2: ELBv2Client
+
+    public init(elbv2: ELBv2Client) {
+        self.elbv2 = elbv2
+    }
+
+    public func resolve(_ route: Route) async throws -> RoutePoint {
+        guard let match = route.rule else { return RoutePoint(kind: .listener, arn: route.listenerARN) }
+        if case .arn(let arn) = match { return RoutePoint(kind: .rule, arn: arn) }
+        let rules = try await elbv2.describeRules(listenerARN: route.listenerARN)
+        let found = rules.first { rule in
+            switch match {
+            case .priority(let priority): rule.priority == String(priority)
+            case .pathPattern(let path): rule.conditions.contains { $0.field == "path-pattern" && $0.values.contains(path) }
+            case .hostHeader(let host): rule.conditions.contains { $0.field == "host-header" && $0.values.contains(host) }
+            case .arn: false
+            }
+        }
+        guard let found else { throw RouteNotFound(route: route, rules: rules.filter { !$0.isDefault }.count) }
+        return RoutePoint(kind: .rule, arn: found.arn)
+    }
+
+    public func actions(at point: RoutePoint) async throws -> [ListenerAction] {
+        switch point.kind {
+        case .listener: try await elbv2.describeListener(arn: point.arn).defaultActions
+        case .rule: try await elbv2.describeRule(arn: point.arn).actions
+        }
+    }
+
+    public func replaceActions(at point: RoutePoint, with actions: [ListenerAction]) async throws {
+        switch point.kind {
+        case .listener: try await elbv2.modifyListener(arn: point.arn, defaultActions: actions)
+        case .rule: try await elbv2.modifyRule(arn: point.arn, actions: actions)
+        }
+    }
+
+    public func targetGroups(named names: [String]) async throws -> [String: TargetGroupInfo] {
+        let groups = try await elbv2.describeTargetGroups(names: names)
+        let tags = try await elbv2.describeTags(arns: groups.map(\.arn))
+        var result: [String: TargetGroupInfo] = [:]
+        for group in groups {
+            result[group.name] = TargetGroupInfo(arn: group.arn, name: group.name, tags: tags[group.arn] ?? [:])
+        }
+        return result
+    }
+
+    public func health(ofTargetGroup arn: String) async throws -> [TargetHealth] {
+        try await elbv2.describeTargetHealth(targetGroupARN: arn)
+    }
+}
+
+/// The unit's rule is not on its listener.
+public struct RouteNotFound: CutoverError {
+    public var route: Route
+    public var rules: Int
+    public var code: String { "traffic.route-not-found" }
+    public var exitStatus: ExitStatus { .failure }
+    public var description: String {
+        "no rule on listener \(route.listenerARN) matches \(route.rule.map { "\($0)" } ?? "") (it has \(rules) rules besides the default)\nhint: create the rule, or fix `rule:` in the config"
+    }
+}

@@ -1,0 +1,110 @@
+import CutoverAWS
+import CutoverCore
+
+/// One of a unit's two target groups. Releases alternate between them: a release goes to the colour
+/// taking no traffic, and promotion makes it the live one.
+public enum Color: String, Sendable, Codable, CaseIterable {
+    case blue
+    case green
+
+    public var other: Color { self == .blue ? .green : .blue }
+}
+
+extension DeployUnit {
+    /// The target group name of `color`. ECS units may leave green unnamed: it is then derived from
+    /// blue (`x-blue` → `x-green`, else `x-green` appended).
+    public func targetGroupName(_ color: Color) -> String {
+        switch color {
+        case .blue: return blueTargetGroup
+        case .green:
+            if let greenTargetGroup { return greenTargetGroup }
+            if blueTargetGroup.hasSuffix("-blue") { return String(blueTargetGroup.dropLast(5)) + "-green" }
+            return blueTargetGroup + "-green"
+        }
+    }
+}
+
+/// A unit's route as it is now: its actions and the forward split between its two colours.
+public struct UnitTraffic: Sendable {
+    public var unit: DeployUnit
+    public var point: RoutePoint
+    public var actions: [ListenerAction]
+    /// The unit's target groups that exist, by colour.
+    public var groups: [Color: TargetGroupInfo]
+
+    public init(unit: DeployUnit, point: RoutePoint, actions: [ListenerAction], groups: [Color: TargetGroupInfo]) {
+        self.unit = unit
+        self.point = point
+        self.actions = actions
+        self.groups = groups
+    }
+
+    /// Reads a unit's route and target groups through `router`.
+    public static func read(_ unit: DeployUnit, router: any TrafficRouter) async throws -> UnitTraffic {
+        async let point = router.resolve(unit.route)
+        async let found = router.targetGroups(named: Color.allCases.map { unit.targetGroupName($0) })
+        let resolved = try await point
+        let actions = try await router.actions(at: resolved)
+        var groups: [Color: TargetGroupInfo] = [:]
+        let byName = try await found
+        for color in Color.allCases { groups[color] = byName[unit.targetGroupName(color)] }
+        return UnitTraffic(unit: unit, point: resolved, actions: actions, groups: groups)
+    }
+
+    /// The index of the forward action that holds either colour, if any.
+    public var forwardIndex: Int? {
+        let arns = Set(groups.values.map(\.arn))
+        return actions.firstIndex { action in action.forwardGroups.contains { arns.contains($0.arn) } }
+    }
+
+    /// Each colour's share of the forward action's traffic in percent (absent colours are 0), nil when
+    /// no forward action holds either colour.
+    public var percents: [Color: Int]? {
+        guard let index = forwardIndex else { return nil }
+        let split = actions[index].forwardGroups
+        let total = split.reduce(0) { $0 + $1.weight }
+        var result: [Color: Int] = [:]
+        for color in Color.allCases {
+            let weight = groups[color].flatMap { info in split.first { $0.arn == info.arn }?.weight } ?? 0
+            result[color] = total == 0 ? 0 : Int((Double(weight) * 100 / Double(total)).rounded())
+        }
+        return result
+    }
+
+    /// The colour taking (most of the) traffic; blue when neither does.
+    public var liveColor: Color {
+        guard let percents else { return .blue }
+        return (percents[.green] ?? 0) > (percents[.blue] ?? 0) ? .green : .blue
+    }
+
+    /// Whether both colours take traffic.
+    public var isSplit: Bool {
+        guard let percents else { return false }
+        return (percents[.blue] ?? 0) > 0 && (percents[.green] ?? 0) > 0
+    }
+
+    /// The colour whose target group is tagged with `release`, if exactly one is.
+    public func color(of release: String) -> Color? {
+        let tagged = Color.allCases.filter { groups[$0]?.release == release }
+        return tagged.count == 1 ? tagged[0] : nil
+    }
+
+    /// The actions with `color` at `percent` and the other colour at the rest; other actions, other
+    /// target groups in the split and stickiness untouched. `color`'s group must exist.
+    public func actions(setting color: Color, to percent: Int) -> [ListenerAction]? {
+        guard let index = forwardIndex, groups[color] != nil else { return nil }
+        var split = actions[index].forwardGroups
+        let entries: [(Color, Int)] = [(color, percent), (color.other, 100 - percent)]
+        for (entryColor, weight) in entries {
+            guard let info = groups[entryColor] else { continue }
+            if let position = split.firstIndex(where: { $0.arn == info.arn }) {
+                split[position].weight = weight
+            } else if weight > 0 || entryColor == color {
+                split.append(WeightedTargetGroup(arn: info.arn, weight: weight))
+            }
+        }
+        var result = actions
+        result[index] = actions[index].withForwardGroups(split)
+        return result
+    }
+}

@@ -1,0 +1,57 @@
+import ArgumentParser
+import CutoverCore
+import CutoverSteps
+
+struct PromoteCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "promote",
+        abstract: "Move every ALB group's traffic to the release's colour, all or nothing.",
+        discussion: """
+        Preflights every group first (live weights as the release expects, green healthy), saves each
+        route's exact actions in the release journal, then shifts all groups through the configured steps
+        in parallel, reading the weights back after each change and checking health between steps. If any
+        group fails, every group already moved is put back. A promote killed half-way is finished by the
+        next promote, or undone by rollback. Never runs at the same time as another promote or rollback.
+        """)
+
+    @OptionGroup var selection: UnitSelection
+    @OptionGroup var releaseOption: ReleaseOption
+    @OptionGroup var aws: AWSOptions
+    @OptionGroup var output: OutputOptions
+
+    @Flag(help: "Read everything and print the plan; change nothing.")
+    var dryRun = false
+
+    @Flag(help: "Promote even when the live weights are not what the release expects (someone changed the ALB).")
+    var force = false
+
+    func run() async throws {
+        try await reportingTraffic(json: output.json) {
+            let (config, environment, units) = try selection.resolve()
+            let client = try aws.client(for: environment)
+            let context = TrafficContext(system: config.name, environment: environment, release: releaseOption.release, units: units,
+                                         router: ALBTrafficRouter(elbv2: .init(client: client)),
+                                         journal: JournalStore(directory: aws.stateDirectory), progress: progressToStderr)
+            let promoter = Promoter(context: context, force: force)
+            guard dryRun else { return try await promoter.run() }
+            let plans = try await promoter.plan()
+            let outcomes = plans.map { plan -> GroupOutcome in
+                let percents = plan.traffic.percents
+                let detail: String
+                if !plan.problems.isEmpty { detail = plan.problems.joined(separator: "; ") }
+                else if plan.alreadyPromoted { detail = "already promoted" }
+                else { detail = "\(plan.target!.rawValue) \(plan.current)% -> " + plan.steps.map { "\($0)%" }.joined(separator: " -> ") }
+                return GroupOutcome(unit: plan.traffic.unit.id, route: plan.traffic.point.description,
+                                    state: plan.problems.isEmpty ? "planned" : "refused", blue: percents?[.blue], green: percents?[.green], detail: detail)
+            }
+            let ok = plans.allSatisfy { $0.problems.isEmpty }
+            let report = TrafficReport(command: "promote --dry-run", release: releaseOption.release, environment: environment.name,
+                                       succeeded: ok, groups: outcomes)
+            guard ok else {
+                throw TrafficCommandFailed(report: report, code: "promote.preflight", message: "promotion would be refused",
+                                           exitStatus: plans.contains { $0.drift } ? ExitStatus.drift.rawValue : ExitStatus.failure.rawValue)
+            }
+            return report
+        }
+    }
+}
