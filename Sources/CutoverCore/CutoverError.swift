@@ -36,8 +36,8 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
         case .drift: "a check found a difference (render --check: rendered files differ)"
         case .unstable: "a followed Jenkins build ended UNSTABLE"
         case .aborted: "a followed Jenkins build was aborted or cancelled"
-        case .checkFailed: "a live check failed: a traffic group is split, unhealthy or not as expected (status, verify)"
-        case .locked: "another promote or rollback of this environment is running (the traffic lock is held)"
+        case .checkFailed: "a live check failed (status, verify): split, unhealthy or unexpected"
+        case .locked: "another promote or rollback holds this environment's traffic lock"
         case .usage: "usage error: unknown command, option or bad argument"
         }
     }

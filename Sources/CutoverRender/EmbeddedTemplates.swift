@@ -125,22 +125,12 @@ pipeline {
             }
         }
         stage('Promote') {
-{{#parallel}}
-            failFast true
-            parallel {
-{{/parallel}}
-{{^parallel}}
-            stages {
-{{/parallel}}
-{{#units}}
-                stage('{{id}}') {
-                    steps {
-{{#promote}}
-                        {{> partials/sh-aws}}
-{{/promote}}
-                    }
-                }
-{{/units}}
+            // One command moves every ALB group in parallel, all or nothing: it reverts every group
+            // itself if any fails, so no group is ever left split.
+            steps {
+{{#commands.promote}}
+                {{> partials/sh-aws}}
+{{/commands.promote}}
             }
         }
         stage('Confirm') {
@@ -169,17 +159,12 @@ pipeline {
     stages {
         {{> partials/checkout}}
         stage('Rollback') {
-            // No failFast: one group that cannot be restored must not stop the others from being restored.
-            parallel {
-{{#units}}
-                stage('{{id}}') {
-                    steps {
-{{#rollback}}
-                        {{> partials/sh-aws}}
-{{/rollback}}
-                    }
-                }
-{{/units}}
+            // One command restores every group in parallel and independently: a group that cannot be
+            // restored never stops the others.
+            steps {
+{{#commands.rollback}}
+                {{> partials/sh-aws}}
+{{/commands.rollback}}
             }
         }
         stage('Confirm') {

@@ -8,7 +8,7 @@ extension PipelineView: TemplateRepresentable {
             "keepBuilds": .text(String(keepBuilds)), "lock": .text(lock),
             "parameters": .objects(parameters.map(\.fields)), "variables": .objects(variables.map(\.fields)),
             "source": source.templateValue, "awsCredential": .text(awsCredential),
-            "units": units, "parallel": .bool(parallel), "approvers": .text(approvers),
+            "units": units, "approvers": .text(approvers),
             "releaseParameters": .objects(releaseParameters.map(\.fields)),
             "database": database?.templateValue ?? .null, "commands": commands.templateValue,
         ])
@@ -42,8 +42,7 @@ extension PipelineView.Step: TemplateRepresentable {
 extension PipelineView.Unit {
     var fields: [String: TemplateValue] {
         ["id": .text(id), "service": .text(service), "sport": .text(sport), "kind": .text(kind),
-         "green": green.templateValue, "verify": verify.templateValue, "promote": promote.templateValue,
-         "rollback": rollback.templateValue]
+         "green": green.templateValue, "verify": verify.templateValue]
     }
 }
 
@@ -58,6 +57,7 @@ extension PipelineView.Commands: TemplateRepresentable {
         .object([
             "validate": validate.templateValue, "lint": lint.templateValue, "migrate": migrate.templateValue,
             "plan": plan.templateValue, "promotePreflight": promotePreflight.templateValue,
+            "promote": promote.templateValue, "rollback": rollback.templateValue,
             "expectGreen": expectGreen.templateValue, "expectBlue": expectBlue.templateValue,
             "rollbackAll": rollbackAll.templateValue,
         ])

@@ -34,8 +34,6 @@ struct PipelineView {
         var kind: String
         var green: Step
         var verify: Step
-        var promote: Step
-        var rollback: Step
     }
 
     var system: String
@@ -53,7 +51,6 @@ struct PipelineView {
     /// The units as the templates see them (`Unit.fields` each). Built once per environment and shared
     /// by its four pipelines: with thousands of units it is most of the work of building a view.
     var units: TemplateValue
-    var parallel: Bool
     var approvers: String
     /// Parameters a pipeline hands on to the next one (`build job:`), by name.
     var releaseParameters: [Parameter]
@@ -73,6 +70,10 @@ struct PipelineView {
         var migrate: Step
         var plan: Step
         var promotePreflight: Step
+        /// One command moves every group, in parallel and all or nothing (`cutover promote`).
+        var promote: Step
+        /// One command restores every group, each independently (`cutover rollback`).
+        var rollback: Step
         var expectGreen: Step
         var expectBlue: Step
         var rollbackAll: Step
@@ -134,7 +135,6 @@ struct PipelineViewBuilder {
             parameters: parameters, variables: variables,
             source: git(config.jenkins.source), awsCredential: environment.credentials.aws,
             units: units,
-            parallel: environment.promotion.parallel,
             approvers: environment.approvers.joined(separator: ","),
             releaseParameters: releaseParameters,
             database: environment.database.map {
@@ -179,9 +179,7 @@ struct PipelineViewBuilder {
         return PipelineView.Unit(
             id: unit.id, service: unit.service, sport: unit.sport, kind: unit.kind.rawValue,
             green: step(green),
-            verify: step(cutover(["verify"] + target + release)),
-            promote: step(cutover(["promote"] + target + release)),
-            rollback: step(cutover(["rollback"] + target + release + ["--reason", .environment("REASON")])))
+            verify: step(cutover(["verify"] + target + release)))
     }
 
     var commands: PipelineView.Commands {
@@ -195,6 +193,8 @@ struct PipelineViewBuilder {
             migrate: step(cutover(["migrate", "deploy"] + migrations)),
             plan: PipelineView.Step(command: cutover(["promote", "--dry-run"] + release).redirected(to: Self.planFile)),
             promotePreflight: step(cutover(["promote", "--dry-run"] + release)),
+            promote: step(cutover(["promote"] + release)),
+            rollback: step(cutover(["rollback"] + release + ["--reason", .environment("REASON")])),
             expectGreen: step(cutover(["status", "--expect", "green"] + release)),
             expectBlue: step(cutover(["status", "--expect", "blue"] + release)),
             rollbackAll: step(cutover(["rollback"] + release + ["--reason", "promotion failed"])))

@@ -62,13 +62,13 @@ struct HostileRenderTests {
         #expect((checkout["args"] as? [String: Any])?["url"] as? String == Self.hostile)
 
         // The shell sees the hostile service name as exactly one argument, expanded nowhere.
-        let step = try #require(promote.shellSteps.first { $0.stage.hasPrefix("Promote/") })
-        #expect(step.stage == "Promote/\(Self.hostile)")
-        #expect(step.script.hasPrefix("cutover promote --service "))
+        let step = try #require(deploy.shellSteps.first { $0.stage.hasPrefix("Verify/") })
+        #expect(step.stage == "Verify/verify \(Self.hostile)")
+        #expect(step.script.hasPrefix("cutover verify --service "))
         let printArguments = "printf '%s\\0'" + step.script.dropFirst("cutover".count)
         let shell = try Subprocess.run("/bin/sh", ["-c", printArguments], environment: ["RELEASE": "r1", "SECRET": "leaked"])
         #expect(shell.status == 0)
         #expect(shell.stdout.split(separator: "\0", omittingEmptySubsequences: false).dropLast().map(String.init)
-            == ["promote", "--service", Self.hostile, "--release", "r1"])
+            == ["verify", "--service", Self.hostile, "--release", "r1"])
     }
 }

@@ -20,7 +20,7 @@ struct JenkinsfileTests {
         }
         runs.append(.init(id: "bootstrap", jenkinsfile: Paths.repo("Jenkinsfile")))
         runs.append(.init(id: "promote-fails", jenkinsfile: "\(jenkins)/staging/promote/Jenkinsfile",
-                          options: ["--param", "RELEASE=r1", "--fail-stage", "feed-normalizer/tennis"]))
+                          options: ["--param", "RELEASE=r1", "--fail-stage", "Promote"]))
         runs.append(.init(id: "deploy-rejected", jenkinsfile: "\(jenkins)/staging/service-deploy/Jenkinsfile",
                           options: ["--param", "RELEASE=r1", "--reject"]))
         do {
@@ -43,20 +43,17 @@ struct JenkinsfileTests {
         #expect(Self.runs.count == 11)
     }
 
-    @Test func promoteRunsOneStagePerGroupInParallelUnderTheTrafficLock() throws {
+    @Test func promoteRunsOneAllOrNothingCommandUnderTheTrafficLock() throws {
         let run = try run("staging/promote")
         #expect(run.result == "SUCCESS")
-        let promote = try #require(run.stage("Promote"))
-        #expect(promote["type"] as? String == "parallel")
-        #expect(promote["failFast"] as? Bool == true)
-        let groups = run.shellSteps.filter { $0.stage.hasPrefix("Promote/") }
-        #expect(groups.map(\.stage) == ["Promote/frontend", "Promote/event-management", "Promote/feed-normalizer/football",
-                                        "Promote/feed-normalizer/tennis", "Promote/feed-normalizer/basketball",
-                                        "Promote/feed-normalizer/horse-racing"])
-        #expect(groups[2].script == "cutover promote --service feed-normalizer --sport football --release \"$RELEASE\"")
+        // One command moves every group: per-group stages would each take the traffic lock and could
+        // not revert the others.
+        #expect(run.shellSteps.map(\.stage) == ["Preflight", "Promote", "Confirm"])
         #expect(run.shellSteps.map(\.script) == [
             "cutover promote --dry-run --release \"$RELEASE\"",
-        ] + groups.map(\.script) + ["cutover status --expect green --release \"$RELEASE\""])
+            "cutover promote --release \"$RELEASE\"",
+            "cutover status --expect green --release \"$RELEASE\"",
+        ])
         for event in run.events("sh") {
             #expect(event["locks"] as? [String] == ["cutover-spectate-staging-traffic"])
             #expect(event["credentials"] as? [String] == ["aws-spectate-staging"])
@@ -73,19 +70,16 @@ struct JenkinsfileTests {
         #expect(run.result == "FAILURE")
         #expect(run.shellSteps.last?.script == "cutover rollback --release \"$RELEASE\" --reason 'promotion failed'")
         #expect(run.shellSteps.last?.stage == "")
-        // The confirmation never ran; the groups after the failing one were aborted by failFast.
+        // The confirmation never ran.
         #expect(!run.shellSteps.contains { $0.script.contains("--expect green") })
-        #expect(run.stage("feed-normalizer/basketball")?["status"] as? String == "ABORTED")
     }
 
-    @Test func rollbackSharesTheLockAndRestoresEveryGroupWithoutFailFast() throws {
+    @Test func rollbackSharesTheLockAndRestoresEveryGroupWithOneCommand() throws {
         let run = try run("production/rollback")
-        let rollback = try #require(run.stage("Rollback"))
-        #expect(rollback["failFast"] as? Bool == false)
-        let scripts = run.shellSteps.map(\.script)
-        #expect(scripts.count == 7)
-        #expect(scripts.first == "cutover rollback --service frontend --release \"$RELEASE\" --reason \"$REASON\"")
-        #expect(scripts.last == "cutover status --expect blue --release \"$RELEASE\"")
+        #expect(run.shellSteps.map(\.script) == [
+            "cutover rollback --release \"$RELEASE\" --reason \"$REASON\"",
+            "cutover status --expect blue --release \"$RELEASE\"",
+        ])
         #expect(Set(run.events("sh").map { $0["locks"] as? [String] ?? [] }) == [["cutover-spectate-production-traffic"]])
     }
 
