@@ -12,7 +12,9 @@ public final class AsyncHTTPTransport: HTTPTransport {
     public init(maxBodyBytes: Int = 64 << 20) {
         var configuration = HTTPClient.Configuration()
         configuration.redirectConfiguration = .disallow  // a redirect is information (doDelete), not a hop
-        configuration.connectionPool = .init(idleTimeout: .seconds(30))
+        // A promotion sends one round of requests for every group at once: 8 connections per host (the
+        // default) would queue most of a 30-group round behind the first eight.
+        configuration.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
         configuration.httpVersion = .http1Only
         configuration.decompression = .disabled
         configuration.timeout = .init(connect: .seconds(10))

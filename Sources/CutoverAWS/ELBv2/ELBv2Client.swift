@@ -68,26 +68,30 @@ public struct ELBv2Client: Sendable {
     }
 
     /// The groups with these names; names that do not exist are simply absent from the answer.
+    /// One call for all of them; DescribeTargetGroups fails the whole call when one name is unknown, and
+    /// only then is each name asked on its own.
     public func describeTargetGroups(names: [String]) async throws -> [TargetGroup] {
-        var found: [TargetGroup] = []
-        // DescribeTargetGroups fails the whole call when one name is unknown, so ask one at a time
-        // concurrently when several are wanted.
-        try await withThrowingTaskGroup(of: TargetGroup?.self) { group in
-            for name in names {
-                group.addTask {
-                    var parameters = QueryParameters()
-                    parameters.addList("Names", [name])
-                    do {
-                        let result = try await client.query(.elbv2, "DescribeTargetGroups", parameters)
-                        return result.path("TargetGroups", "member").map(Self.targetGroup)
-                    } catch let error as AWSError where error.awsCode == "TargetGroupNotFound" {
-                        return nil
+        guard !names.isEmpty else { return [] }
+        var parameters = QueryParameters()
+        parameters.addList("Names", names)
+        do {
+            let result = try await client.query(.elbv2, "DescribeTargetGroups", parameters)
+            let found = (result["TargetGroups"]?.all("member") ?? []).map(Self.targetGroup)
+            return names.compactMap { name in found.first { $0.name == name } }
+        } catch let error as AWSError where error.awsCode == "TargetGroupNotFound" && names.count > 1 {
+            var found: [TargetGroup] = []
+            try await withThrowingTaskGroup(of: [TargetGroup].self) { group in
+                for name in names {
+                    group.addTask {
+                        do { return try await describeTargetGroups(names: [name]) } catch let error as AWSError where error.awsCode == "TargetGroupNotFound" { return [] }
                     }
                 }
+                for try await item in group { found += item }
             }
-            for try await item in group { if let item { found.append(item) } }
+            return names.compactMap { name in found.first { $0.name == name } }
+        } catch let error as AWSError where error.awsCode == "TargetGroupNotFound" {
+            return []
         }
-        return names.compactMap { name in found.first { $0.name == name } }
     }
 
     public func describeTargetGroups(arns: [String]) async throws -> [TargetGroup] {

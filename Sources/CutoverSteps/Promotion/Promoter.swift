@@ -177,12 +177,14 @@ public struct Promoter: Sendable {
     /// Waits `seconds` while checking the target colour's health every few seconds (once when 0).
     func bake(_ groups: [UnitTraffic], plans: [String: Plan], seconds: Int) async throws -> (unit: String, message: String)? {
         let deadline = context.now().addingTimeInterval(Double(seconds))
+        let context = self.context
         repeat {
-            for traffic in groups {
-                if let problem = try await context.healthProblem(traffic, color: plans[traffic.unit.id]!.target!) {
-                    return (traffic.unit.id, problem)
-                }
+            // Every group's health at once: the checks only read, and depend on nothing but the write.
+            let problems = try await context.forEachUnit { unit -> (String, String)? in
+                guard let traffic = groups.first(where: { $0.unit.id == unit.id }) else { return nil }
+                return try await context.healthProblem(traffic, color: plans[unit.id]!.target!).map { (unit.id, $0) }
             }
+            if let problem = problems.compactMap({ $0 }).first { return problem }
             let left = deadline.timeIntervalSince(context.now())
             if left <= 0 { break }
             try await context.sleep(.milliseconds(Int(min(left, 5) * 1000)))
