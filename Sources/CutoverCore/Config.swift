@@ -149,6 +149,8 @@ public struct DeployUnit: Sendable, Equatable {
     /// The second target group (instances) or the green group's name (ECS, optional: derived if nil).
     public var greenTargetGroup: String?
     public var deployment: Deployment
+    /// Optional HTTP checks `verify` runs against each target of the release.
+    public var smoke: [SmokeCheck] = []
 
     /// `frontend`, or `feed-normalizer/football` for one sport of a fan-out service.
     public var id: String { sport.map { "\(service)/\($0)" } ?? service }
@@ -190,11 +192,61 @@ public struct ECSDeployment: Sendable, Equatable {
 public struct AnsibleDeployment: Sendable, Equatable {
     /// The user's playbook; nil renders cutover's own from templates/ansible.
     public var playbook: String?
-    /// Static inventory file; nil discovers green hosts by EC2 tags.
+    /// Static inventory file with `blue` and `green` groups; nil discovers hosts by EC2 tags.
     public var inventory: String?
+    /// Which of cutover's playbooks renders when `playbook` is nil: `frontend` or `feed-normalizer`.
+    public var template: String
+    /// The port targets serve on (registered in the target group, checked by verify).
+    public var port: Int
+    /// The service's health endpoint (the playbook waits for it; verify reads the release from it).
+    public var healthPath: String
+    /// EC2 tags that, besides `cutover:service`, `cutover:sport` and `cutover:color`, select the hosts.
+    public var hostTags: [KeyValue]
+    /// Extra variables for the playbook, passed as `cutover_<name>`.
+    public var variables: [Variable]
 
-    public init(playbook: String?, inventory: String?) {
+    public init(playbook: String?, inventory: String?, template: String = "frontend", port: Int = 80, healthPath: String = "/health",
+                hostTags: [KeyValue] = [], variables: [Variable] = []) {
         self.playbook = playbook
         self.inventory = inventory
+        self.template = template
+        self.port = port
+        self.healthPath = healthPath
+        self.hostTags = hostTags
+        self.variables = variables
+    }
+
+    public struct KeyValue: Sendable, Equatable {
+        public var key: String
+        public var value: String
+        public init(key: String, value: String) {
+            self.key = key
+            self.value = value
+        }
+    }
+
+    /// A playbook variable: one string or a list of strings.
+    public struct Variable: Sendable, Equatable {
+        public var name: String
+        public var values: [String]
+        public var isList: Bool
+        public init(name: String, values: [String], isList: Bool) {
+            self.name = name
+            self.values = values
+            self.isList = isList
+        }
+    }
+}
+
+/// An HTTP check `verify` makes against every target of the release's colour.
+public struct SmokeCheck: Sendable, Equatable {
+    public var path: String
+    public var status: Int
+    public var timeoutSeconds: Int
+
+    public init(path: String, status: Int, timeoutSeconds: Int) {
+        self.path = path
+        self.status = status
+        self.timeoutSeconds = timeoutSeconds
     }
 }

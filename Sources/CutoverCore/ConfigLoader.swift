@@ -235,7 +235,18 @@ private struct SchemaReader {
         var blue: Templated?
         var green: Templated?
         var ecs: (cluster: Templated?, service: Templated?, family: Templated?, container: Templated?, port: Int?, desired: Int?)?
-        var ansible: (playbook: Templated?, inventory: Templated?)?
+        var ansible: AnsibleTemplates?
+        var smoke: [(path: Templated, status: Int, timeout: Int)] = []
+    }
+
+    struct AnsibleTemplates {
+        var playbook: Templated?
+        var inventory: Templated?
+        var template: String
+        var port: Int
+        var healthPath: Templated?
+        var hostTags: [(key: Templated, value: Templated)]
+        var variables: [(name: String, values: [Templated], isList: Bool)]
     }
 
     enum RuleTemplate {
@@ -311,10 +322,66 @@ private struct SchemaReader {
             service.ecs = (map.templated("cluster", .ecsName, required: true), map.templated("service", .ecsName),
                            map.templated("task_family", .ecsName), containerName, port, map.int("desired_count", in: 1...1000))
         case .instances:
-            service.ansible = (map.templated("playbook", .path), map.templated("inventory", .path))
+            service.ansible = readAnsible(map, sports: sports)
+        }
+        if let checks = map.value("smoke").flatMap({ reader.sequence($0, map.child("smoke")) }) {
+            for (index, node) in checks.enumerated() {
+                guard let check = reader.mapping(node, "\(map.child("smoke"))[\(index)]") else { continue }
+                let path = check.templated("path", .pathPattern, required: true)
+                let status = check.int("status", in: 100...599) ?? 200
+                let timeout = check.duration("timeout") ?? 5
+                check.finish()
+                if let path { service.smoke.append((path, status, timeout)) }
+            }
         }
         map.finish(context: "a service of kind \(kind.rawValue)")
         return service
+    }
+
+    /// The instance-fleet keys: playbook or template, inventory or EC2 tags, port, health path, variables.
+    func readAnsible(_ map: MappingReader, sports: [String]) -> AnsibleTemplates {
+        var ansible = AnsibleTemplates(playbook: map.templated("playbook", .path), inventory: map.templated("inventory", .path),
+                                       template: sports.isEmpty ? "frontend" : "feed-normalizer", port: 80, healthPath: nil,
+                                       hostTags: [], variables: [])
+        if let node = map.value("template"), let value = reader.scalar(node, map.child("template")) {
+            if ["frontend", "feed-normalizer"].contains(value) {
+                ansible.template = value
+            } else {
+                reader.error(node, map.child("template"), "\(quoted(value)) is not one of cutover's playbooks",
+                             hint: "write `frontend` or `feed-normalizer`, or name your own with `playbook:`")
+            }
+        }
+        ansible.port = map.int("port", in: 1...65535) ?? 80
+        ansible.healthPath = map.templated("health_path", .pathPattern)
+        if let tags = map.mapping("host_tags") {
+            for pair in tags.pairs {
+                let path = tags.child(pair.key)
+                guard let key = reader.templated(pair.keyNode, path, .tag), let value = reader.templated(pair.value, path, .tag) else { continue }
+                _ = tags.value(pair.key)
+                ansible.hostTags.append((key, value))
+            }
+            tags.finish()
+        }
+        if let variables = map.mapping("vars") {
+            for pair in variables.pairs {
+                let path = variables.child(pair.key)
+                _ = variables.value(pair.key)
+                guard let name = reader.scalar(pair.keyNode, path) else { continue }
+                if let problem = ValueKind.variableName.problem(with: name) {
+                    reader.error(pair.keyNode, path, "\(quoted(name)) \(problem)", hint: "a variable name is \(ValueKind.variableName.expectation)")
+                    continue
+                }
+                if case .sequence = pair.value {
+                    let items = reader.sequence(pair.value, path) ?? []
+                    let values = items.enumerated().compactMap { index, item in reader.templated(item, "\(path)[\(index)]", .text) }
+                    ansible.variables.append((name, values, true))
+                } else if let value = reader.templated(pair.value, path, .text) {
+                    ansible.variables.append((name, [value], false))
+                }
+            }
+            variables.finish()
+        }
+        return ansible
     }
 
     func readRule(_ map: MappingReader) -> RuleTemplate? {
@@ -480,12 +547,26 @@ private struct SchemaReader {
                 }
             }
         case .instances:
-            let playbook = optional(service.ansible?.playbook), inventory = optional(service.ansible?.inventory)
-            deployment = .ansible(AnsibleDeployment(playbook: playbook, inventory: inventory))
+            if let ansible = service.ansible {
+                let playbook = optional(ansible.playbook), inventory = optional(ansible.inventory)
+                let tags = ansible.hostTags.compactMap { pair -> AnsibleDeployment.KeyValue? in
+                    guard let key = required(pair.key), let value = required(pair.value) else { return nil }
+                    return AnsibleDeployment.KeyValue(key: key, value: value)
+                }
+                let variables = ansible.variables.map { variable in
+                    AnsibleDeployment.Variable(name: variable.name, values: variable.values.compactMap { required($0) }, isList: variable.isList)
+                }
+                deployment = .ansible(AnsibleDeployment(playbook: playbook, inventory: inventory, template: ansible.template, port: ansible.port,
+                                                        healthPath: optional(ansible.healthPath) ?? "/health", hostTags: tags, variables: variables))
+            }
         }
         guard !failed, let listenerARN, let blue, let deployment else { return nil }
-        return DeployUnit(service: service.name, sport: sport, route: Route(listenerARN: listenerARN, rule: rule),
-                          blueTargetGroup: blue, greenTargetGroup: green, deployment: deployment)
+        var unit = DeployUnit(service: service.name, sport: sport, route: Route(listenerARN: listenerARN, rule: rule),
+                              blueTargetGroup: blue, greenTargetGroup: green, deployment: deployment)
+        unit.smoke = service.smoke.compactMap { check in
+            required(check.path).map { SmokeCheck(path: $0, status: check.status, timeoutSeconds: check.timeout) }
+        }
+        return unit
     }
 }
 

@@ -38,6 +38,12 @@ public enum ValueKind: Sendable {
     case pathPattern
     /// A listener rule host pattern: `feeds.example.com`.
     case hostPattern
+    /// A playbook variable name: `feed_providers` (passed to Ansible as `cutover_<name>`).
+    case variableName
+    /// An EC2 tag key or value used to find hosts: `Environment`, `staging`.
+    case tag
+    /// Free text that only ever reaches JSON (Ansible extra vars): printable, no control characters.
+    case text
 
     /// What a valid value looks like, for the hint of a diagnostic.
     public var expectation: String {
@@ -58,6 +64,9 @@ public enum ValueKind: Sendable {
         case .ecsName: "letters, digits, '_' and '-', at most 255 characters"
         case .pathPattern: "a path pattern starting with '/' of letters, digits and ._~/-*? (e.g. /feeds/football/*)"
         case .hostPattern: "a host name pattern of letters, digits, '.', '-', '*' and '?' (e.g. feeds.example.com)"
+        case .variableName: "lowercase letters, digits and '_', starting with a letter, at most 64 characters (e.g. feed_providers)"
+        case .tag: "letters, digits, spaces and _ . : / = + - @, at most 128 characters (e.g. Environment)"
+        case .text: "printable text without control characters, at most 1024 bytes"
         }
     }
 
@@ -143,6 +152,19 @@ public enum ValueKind: Sendable {
         case .hostPattern:
             if value.count > 128 { return "is \(value.count) characters long" }
             if let c = firstOutside(value, extra: ".-*?") { return "contains \(Self.show(c))" }
+        case .variableName:
+            if value.count > 64 { return "is \(value.count) characters long" }
+            guard Self.isLower(value.unicodeScalars.first!) else { return "must start with a lowercase letter" }
+            if let c = value.unicodeScalars.first(where: { !(Self.isLower($0) || Self.isDigit($0) || $0 == "_") }) {
+                return "contains \(Self.show(c))"
+            }
+        case .tag:
+            if value.count > 128 { return "is \(value.count) characters long" }
+            if let c = firstOutside(value, extra: " _.:/=+-@") { return "contains \(Self.show(c))" }
+        case .text:
+            if let c = value.unicodeScalars.first(where: { $0.value < 0x20 || $0.value == 0x7F || (0x202A...0x202E).contains($0.value) || (0x2066...0x2069).contains($0.value) }) {
+                return "contains \(Self.show(c))"
+            }
         }
         return nil
     }

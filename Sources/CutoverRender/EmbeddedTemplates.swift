@@ -3,6 +3,419 @@
 extension TemplateSet {
     /// The default templates, keyed by path under templates/ without `.mustache`.
     static let embedded: [String: String] = [
+        "ansible/feed-normalizer.yml": #"""
+<%! Rendered by cutover (tags between angle-percent delimiters; Jinja passes through). Contract: templates/ansible/README.md %>
+# Deploys one Feed Normalizer unit (one sport) onto the hosts of one color. Written by cutover from
+# templates/ansible/feed-normalizer.yml; everything that changes from run to run comes from extra vars.
+- name: <% service %>
+  hosts: <% hosts %>
+  gather_facts: false
+  vars:
+    cutover_default_health_path: !unsafe <% health_path %>
+
+    # One unit per sport: its own directory, process and systemd unit.
+    deploy_unit: "{{ cutover_service }}-{{ cutover_sport }}"
+    deploy_root: "{{ install_root | default('/opt/' ~ deploy_unit) }}"
+    deploy_release_dir: "{{ deploy_root }}/releases/{{ cutover_release }}"
+    deploy_current: "{{ deploy_root }}/current"
+    deploy_config_file: "{{ deploy_current }}/cutover.json"
+    deploy_manager: "{{ service_manager | default('systemd') }}"
+    deploy_exec: "{{ app_exec | default(['/usr/bin/python3', deploy_current ~ '/app.py']) }}"
+    deploy_pid_file: "{{ deploy_root }}/{{ deploy_unit }}.pid"
+    deploy_log_file: "{{ deploy_root }}/{{ deploy_unit }}.log"
+    deploy_health_url: "http://{{ health_host | default('127.0.0.1') }}:{{ app_port }}{{ health_path | default(cutover_default_health_path) }}"
+    deploy_config: >-
+      {{ {'service': cutover_service, 'release': cutover_release, 'color': cutover_color,
+          'port': app_port | int, 'sport': cutover_sport, 'feed_providers': cutover_feed_providers,
+          'event_management_endpoint': cutover_event_management_endpoint} }}
+
+    # Empty when the inputs are usable; otherwise every problem, separated by "; ".
+    deploy_input_errors: >-
+      {%- set e = [] -%}
+      {%- if cutover_service is not defined or cutover_service is not string
+            or cutover_service is not regex('[a-z0-9][a-z0-9-]{0,62}', match_type='fullmatch') -%}
+        {%- set _ = e.append('cutover_service must be lowercase letters, digits and -') -%}
+      {%- endif -%}
+      {%- if cutover_sport is not defined or cutover_sport is not string
+            or cutover_sport is not regex('[a-z0-9][a-z0-9-]{0,62}', match_type='fullmatch') -%}
+        {%- set _ = e.append('cutover_sport must be lowercase letters, digits and - (e.g. horse-racing)') -%}
+      {%- endif -%}
+      {%- if cutover_release is not defined or cutover_release is not string
+            or cutover_release is not regex('[A-Za-z0-9][A-Za-z0-9._+-]{0,127}', match_type='fullmatch') -%}
+        {%- set _ = e.append('cutover_release must be 1-128 letters, digits and ._+- starting with a letter or digit') -%}
+      {%- endif -%}
+      {%- if cutover_color is not defined or cutover_color not in ['green', 'blue'] -%}
+        {%- set _ = e.append('cutover_color must be green or blue') -%}
+      {%- endif -%}
+      {%- if cutover_artifact is not defined or cutover_artifact is not string or cutover_artifact | length == 0 -%}
+        {%- set _ = e.append('cutover_artifact must be the path of the artifact on the controller') -%}
+      {%- endif -%}
+      {%- if cutover_feed_providers is not defined or cutover_feed_providers is string
+            or cutover_feed_providers is not sequence or cutover_feed_providers | reject('string') | list | length > 0 -%}
+        {%- set _ = e.append('cutover_feed_providers must be a list of URLs') -%}
+      {%- endif -%}
+      {%- if cutover_event_management_endpoint is not defined or cutover_event_management_endpoint is not string -%}
+        {%- set _ = e.append('cutover_event_management_endpoint must be a URL') -%}
+      {%- endif -%}
+      {%- if app_port is not defined or (app_port | string) is not regex('[0-9]{1,5}', match_type='fullmatch')
+            or (app_port | int) < 1 or (app_port | int) > 65535 -%}
+        {%- set _ = e.append('host var app_port must be a port number') -%}
+      {%- endif -%}
+      {%- if deploy_manager not in ['systemd', 'process'] -%}
+        {%- set _ = e.append('host var service_manager must be systemd or process') -%}
+      {%- endif -%}
+      {%- if app_exec is defined and (app_exec is string or app_exec is not sequence or app_exec | length == 0
+            or app_exec | reject('string') | list | length > 0) -%}
+        {%- set _ = e.append('host var app_exec must be a non-empty list of strings') -%}
+      {%- elif deploy_manager == 'systemd' and (deploy_exec + [deploy_config_file]) | select('search', '[\\"\n]') | list -%}
+        {%- set _ = e.append('with systemd, app_exec and install_root must not contain quotes, backslashes or line breaks') -%}
+      {%- endif -%}
+      {{ e | join('; ') }}
+
+    # Restart when this run changed the release, its configuration or `current`, or else when the service is down
+    # or serves another release (e.g. an earlier run failed between switching `current` and restarting).
+    deploy_changed: "{{ deploy_unpacked is changed or deploy_configured is changed or deploy_linked is changed }}"
+    deploy_restart: >-
+      {{ deploy_changed | bool or deploy_before.status | default(-1) != 200
+         or (deploy_before.json | default({}, true)).release | default(none) != cutover_release }}
+
+    # Stops the process in the pid file (if it is still ours), starts the new one detached and records its pid.
+    # Everything variable arrives as an argument ("$1"...), never inside the script text.
+    deploy_process_restart: !unsafe |
+      set -u
+      pid_file=$1 log_file=$2 config=$3
+      shift 3
+      alive() {
+        kill -0 "$1" 2>/dev/null || return 1
+        state=$(sed -n 's/^.*) \(.\).*$/\1/p' "/proc/$1/stat" 2>/dev/null)
+        [ "$state" != Z ]
+      }
+      old=$(cat -- "$pid_file" 2>/dev/null || true)
+      case $old in ''|*[!0-9]*) old= ;; esac
+      if [ -n "$old" ] && alive "$old" && tr '\000' '\n' <"/proc/$old/cmdline" 2>/dev/null | grep -qxF -- "$config"; then
+        kill -TERM "$old" 2>/dev/null || true
+        n=0
+        while alive "$old"; do
+          n=$((n + 1))
+          if [ "$n" -gt 100 ]; then kill -KILL "$old" 2>/dev/null || true; sleep 0.2; break; fi
+          sleep 0.1
+        done
+        echo "stopped $old"
+      fi
+      setsid nohup "$@" "$config" >>"$log_file" 2>&1 </dev/null &
+      new=$!
+      printf '%s\n' "$new" >"$pid_file.tmp" && mv -f -- "$pid_file.tmp" "$pid_file"
+      echo "started $new"
+
+  tasks:
+    - name: Check the deploy inputs
+      ansible.builtin.fail:
+        msg: "{{ deploy_input_errors }}"
+      when: deploy_input_errors | length > 0
+
+    - name: Create the release directory
+      ansible.builtin.file:
+        path: "{{ deploy_release_dir }}"
+        state: directory
+        mode: "0755"
+
+    - name: Unpack the artifact
+      ansible.builtin.unarchive:
+        src: "{{ cutover_artifact }}"
+        dest: "{{ deploy_release_dir }}"
+      register: deploy_unpacked
+
+    - name: Write the configuration
+      ansible.builtin.copy:
+        dest: "{{ deploy_release_dir }}/cutover.json"
+        content: "{{ deploy_config | to_nice_json }}\n"
+        mode: "0644"
+      register: deploy_configured
+
+    - name: Point current at the release
+      ansible.builtin.file:
+        src: "{{ deploy_release_dir }}"
+        dest: "{{ deploy_current }}"
+        state: link
+        force: true
+      register: deploy_linked
+
+    - name: Ask the running service for its release
+      ansible.builtin.uri:
+        url: "{{ deploy_health_url }}"
+        use_proxy: false
+        timeout: 5
+      register: deploy_before
+      failed_when: false
+      when: not deploy_changed | bool
+
+    - name: Install the systemd unit
+      ansible.builtin.copy:
+        dest: "/etc/systemd/system/{{ deploy_unit }}.service"
+        mode: "0644"
+        content: |
+          # Written by cutover's feed-normalizer playbook.
+          [Unit]
+          Description=cutover {{ deploy_unit }}
+          Wants=network-online.target
+          After=network-online.target
+
+          [Service]
+          Type=simple
+          ExecStart={% for arg in deploy_exec + [deploy_config_file] %}{{ '' if loop.first else ' ' }}"{{ arg | replace('%', '%%') | replace('$', '$$') }}"{% endfor %}
+
+          {% if app_user is defined %}
+          User={{ app_user }}
+          {% endif %}
+          Restart=on-failure
+          RestartSec=2
+
+          [Install]
+          WantedBy=multi-user.target
+      register: deploy_unit_file
+      when: deploy_manager == 'systemd'
+
+    - name: Restart the service (systemd)
+      ansible.builtin.systemd:
+        name: "{{ deploy_unit }}.service"
+        daemon_reload: "{{ deploy_unit_file is changed }}"
+        enabled: true
+        state: "{{ 'restarted' if (deploy_restart | bool or deploy_unit_file is changed) else 'started' }}"
+      when: deploy_manager == 'systemd'
+
+    - name: Restart the service (process)
+      ansible.builtin.command:
+        argv: "{{ ['/bin/sh', '-c', deploy_process_restart, 'cutover-restart', deploy_pid_file, deploy_log_file, deploy_config_file] + deploy_exec }}"
+      when: deploy_manager == 'process' and deploy_restart | bool and not ansible_check_mode
+
+    - name: Wait for the health endpoint
+      ansible.builtin.uri:
+        url: "{{ deploy_health_url }}"
+        use_proxy: false
+        timeout: 5
+      register: deploy_health
+      until: deploy_health.status == 200
+      retries: "{{ health_retries | default(30) }}"
+      delay: "{{ health_delay | default(1) }}"
+      # Check mode (cutover deploy --dry-run) restarted nothing, so there is nothing new to wait for.
+      when: not ansible_check_mode
+
+    - name: Check the release the service reports
+      ansible.builtin.assert:
+        quiet: true
+        that:
+          - deploy_health.json is defined and deploy_health.json is mapping
+          - deploy_health.json.release | default(none) == cutover_release
+          - deploy_health.json.sport | default(cutover_sport) == cutover_sport
+          - deploy_health.json.color | default(cutover_color) == cutover_color
+        fail_msg: >-
+          {{ deploy_health_url }} answers {{ deploy_health.json | default(deploy_health.content | default('no JSON'))
+          | to_json }}; expected release {{ cutover_release | to_json }}, sport {{ cutover_sport | to_json }},
+          color {{ cutover_color | to_json }}
+      when: not ansible_check_mode
+
+"""#,
+        "ansible/frontend.yml": #"""
+<%! Rendered by cutover (tags between angle-percent delimiters; Jinja passes through). Contract: templates/ansible/README.md %>
+# Deploys the Frontend onto the hosts of one color. Written by cutover from templates/ansible/frontend.yml;
+# everything that changes from run to run comes from extra vars.
+- name: <% service %>
+  hosts: <% hosts %>
+  gather_facts: false
+  vars:
+    cutover_default_health_path: !unsafe <% health_path %>
+
+    deploy_unit: "{{ cutover_service }}"
+    deploy_root: "{{ install_root | default('/opt/' ~ deploy_unit) }}"
+    deploy_release_dir: "{{ deploy_root }}/releases/{{ cutover_release }}"
+    deploy_current: "{{ deploy_root }}/current"
+    deploy_config_file: "{{ deploy_current }}/cutover.json"
+    deploy_manager: "{{ service_manager | default('systemd') }}"
+    deploy_exec: "{{ app_exec | default(['/usr/bin/python3', deploy_current ~ '/app.py']) }}"
+    deploy_pid_file: "{{ deploy_root }}/{{ deploy_unit }}.pid"
+    deploy_log_file: "{{ deploy_root }}/{{ deploy_unit }}.log"
+    deploy_health_url: "http://{{ health_host | default('127.0.0.1') }}:{{ app_port }}{{ health_path | default(cutover_default_health_path) }}"
+    deploy_config: >-
+      {{ {'service': cutover_service, 'release': cutover_release, 'color': cutover_color,
+          'port': app_port | int, 'database_reader_endpoint': cutover_database_reader_endpoint} }}
+
+    # Empty when the inputs are usable; otherwise every problem, separated by "; ".
+    deploy_input_errors: >-
+      {%- set e = [] -%}
+      {%- if cutover_service is not defined or cutover_service is not string
+            or cutover_service is not regex('[a-z0-9][a-z0-9-]{0,62}', match_type='fullmatch') -%}
+        {%- set _ = e.append('cutover_service must be lowercase letters, digits and -') -%}
+      {%- endif -%}
+      {%- if cutover_release is not defined or cutover_release is not string
+            or cutover_release is not regex('[A-Za-z0-9][A-Za-z0-9._+-]{0,127}', match_type='fullmatch') -%}
+        {%- set _ = e.append('cutover_release must be 1-128 letters, digits and ._+- starting with a letter or digit') -%}
+      {%- endif -%}
+      {%- if cutover_color is not defined or cutover_color not in ['green', 'blue'] -%}
+        {%- set _ = e.append('cutover_color must be green or blue') -%}
+      {%- endif -%}
+      {%- if cutover_artifact is not defined or cutover_artifact is not string or cutover_artifact | length == 0 -%}
+        {%- set _ = e.append('cutover_artifact must be the path of the artifact on the controller') -%}
+      {%- endif -%}
+      {%- if cutover_database_reader_endpoint is not defined or cutover_database_reader_endpoint is not string
+            or cutover_database_reader_endpoint | length == 0 -%}
+        {%- set _ = e.append('cutover_database_reader_endpoint must be the Aurora reader endpoint') -%}
+      {%- endif -%}
+      {%- if app_port is not defined or (app_port | string) is not regex('[0-9]{1,5}', match_type='fullmatch')
+            or (app_port | int) < 1 or (app_port | int) > 65535 -%}
+        {%- set _ = e.append('host var app_port must be a port number') -%}
+      {%- endif -%}
+      {%- if deploy_manager not in ['systemd', 'process'] -%}
+        {%- set _ = e.append('host var service_manager must be systemd or process') -%}
+      {%- endif -%}
+      {%- if app_exec is defined and (app_exec is string or app_exec is not sequence or app_exec | length == 0
+            or app_exec | reject('string') | list | length > 0) -%}
+        {%- set _ = e.append('host var app_exec must be a non-empty list of strings') -%}
+      {%- elif deploy_manager == 'systemd' and (deploy_exec + [deploy_config_file]) | select('search', '[\\"\n]') | list -%}
+        {%- set _ = e.append('with systemd, app_exec and install_root must not contain quotes, backslashes or line breaks') -%}
+      {%- endif -%}
+      {{ e | join('; ') }}
+
+    # Restart when this run changed the release, its configuration or `current`, or else when the service is down
+    # or serves another release (e.g. an earlier run failed between switching `current` and restarting).
+    deploy_changed: "{{ deploy_unpacked is changed or deploy_configured is changed or deploy_linked is changed }}"
+    deploy_restart: >-
+      {{ deploy_changed | bool or deploy_before.status | default(-1) != 200
+         or (deploy_before.json | default({}, true)).release | default(none) != cutover_release }}
+
+    # Stops the process in the pid file (if it is still ours), starts the new one detached and records its pid.
+    # Everything variable arrives as an argument ("$1"...), never inside the script text.
+    deploy_process_restart: !unsafe |
+      set -u
+      pid_file=$1 log_file=$2 config=$3
+      shift 3
+      alive() {
+        kill -0 "$1" 2>/dev/null || return 1
+        state=$(sed -n 's/^.*) \(.\).*$/\1/p' "/proc/$1/stat" 2>/dev/null)
+        [ "$state" != Z ]
+      }
+      old=$(cat -- "$pid_file" 2>/dev/null || true)
+      case $old in ''|*[!0-9]*) old= ;; esac
+      if [ -n "$old" ] && alive "$old" && tr '\000' '\n' <"/proc/$old/cmdline" 2>/dev/null | grep -qxF -- "$config"; then
+        kill -TERM "$old" 2>/dev/null || true
+        n=0
+        while alive "$old"; do
+          n=$((n + 1))
+          if [ "$n" -gt 100 ]; then kill -KILL "$old" 2>/dev/null || true; sleep 0.2; break; fi
+          sleep 0.1
+        done
+        echo "stopped $old"
+      fi
+      setsid nohup "$@" "$config" >>"$log_file" 2>&1 </dev/null &
+      new=$!
+      printf '%s\n' "$new" >"$pid_file.tmp" && mv -f -- "$pid_file.tmp" "$pid_file"
+      echo "started $new"
+
+  tasks:
+    - name: Check the deploy inputs
+      ansible.builtin.fail:
+        msg: "{{ deploy_input_errors }}"
+      when: deploy_input_errors | length > 0
+
+    - name: Create the release directory
+      ansible.builtin.file:
+        path: "{{ deploy_release_dir }}"
+        state: directory
+        mode: "0755"
+
+    - name: Unpack the artifact
+      ansible.builtin.unarchive:
+        src: "{{ cutover_artifact }}"
+        dest: "{{ deploy_release_dir }}"
+      register: deploy_unpacked
+
+    - name: Write the configuration
+      ansible.builtin.copy:
+        dest: "{{ deploy_release_dir }}/cutover.json"
+        content: "{{ deploy_config | to_nice_json }}\n"
+        mode: "0644"
+      register: deploy_configured
+
+    - name: Point current at the release
+      ansible.builtin.file:
+        src: "{{ deploy_release_dir }}"
+        dest: "{{ deploy_current }}"
+        state: link
+        force: true
+      register: deploy_linked
+
+    - name: Ask the running service for its release
+      ansible.builtin.uri:
+        url: "{{ deploy_health_url }}"
+        use_proxy: false
+        timeout: 5
+      register: deploy_before
+      failed_when: false
+      when: not deploy_changed | bool
+
+    - name: Install the systemd unit
+      ansible.builtin.copy:
+        dest: "/etc/systemd/system/{{ deploy_unit }}.service"
+        mode: "0644"
+        content: |
+          # Written by cutover's frontend playbook.
+          [Unit]
+          Description=cutover {{ deploy_unit }}
+          Wants=network-online.target
+          After=network-online.target
+
+          [Service]
+          Type=simple
+          ExecStart={% for arg in deploy_exec + [deploy_config_file] %}{{ '' if loop.first else ' ' }}"{{ arg | replace('%', '%%') | replace('$', '$$') }}"{% endfor %}
+
+          {% if app_user is defined %}
+          User={{ app_user }}
+          {% endif %}
+          Restart=on-failure
+          RestartSec=2
+
+          [Install]
+          WantedBy=multi-user.target
+      register: deploy_unit_file
+      when: deploy_manager == 'systemd'
+
+    - name: Restart the service (systemd)
+      ansible.builtin.systemd:
+        name: "{{ deploy_unit }}.service"
+        daemon_reload: "{{ deploy_unit_file is changed }}"
+        enabled: true
+        state: "{{ 'restarted' if (deploy_restart | bool or deploy_unit_file is changed) else 'started' }}"
+      when: deploy_manager == 'systemd'
+
+    - name: Restart the service (process)
+      ansible.builtin.command:
+        argv: "{{ ['/bin/sh', '-c', deploy_process_restart, 'cutover-restart', deploy_pid_file, deploy_log_file, deploy_config_file] + deploy_exec }}"
+      when: deploy_manager == 'process' and deploy_restart | bool and not ansible_check_mode
+
+    - name: Wait for the health endpoint
+      ansible.builtin.uri:
+        url: "{{ deploy_health_url }}"
+        use_proxy: false
+        timeout: 5
+      register: deploy_health
+      until: deploy_health.status == 200
+      retries: "{{ health_retries | default(30) }}"
+      delay: "{{ health_delay | default(1) }}"
+      # Check mode (cutover deploy --dry-run) restarted nothing, so there is nothing new to wait for.
+      when: not ansible_check_mode
+
+    - name: Check the release the service reports
+      ansible.builtin.assert:
+        quiet: true
+        that:
+          - deploy_health.json is defined and deploy_health.json is mapping
+          - deploy_health.json.release | default(none) == cutover_release
+          - deploy_health.json.color | default(cutover_color) == cutover_color
+        fail_msg: >-
+          {{ deploy_health_url }} answers {{ deploy_health.json | default(deploy_health.content | default('no JSON'))
+          | to_json }}; expected release {{ cutover_release | to_json }}, color {{ cutover_color | to_json }}
+      when: not ansible_check_mode
+
+"""#,
         "partials/checkout": #"""
 stage('Checkout') {
     steps {
@@ -319,6 +732,236 @@ pipeline {
   <triggers/>
   <disabled>false</disabled>
 </flow-definition>
+
+"""#,
+    ]
+
+    /// Files shipped beside the templates, used as they are (keyed by path under templates/).
+    static let resources: [String: String] = [
+        "ansible/cutover_result.py": #"""
+# cutover's Ansible callback plugin: records per-host results of a playbook run as JSON for cutover.
+# Not a template: cutover copies this file as it is. Contract: templates/ansible/README.md.
+#
+# Enable with ANSIBLE_CALLBACK_PLUGINS=<dir holding this file> ANSIBLE_CALLBACKS_ENABLED=cutover_result
+# and name the output with CUTOVER_ANSIBLE_RESULT=<path>. The normal stdout callback keeps printing.
+
+from __future__ import annotations
+
+DOCUMENTATION = """
+    name: cutover_result
+    type: aggregate
+    short_description: writes per-host results of the run to the JSON file in CUTOVER_ANSIBLE_RESULT
+    description:
+      - At the end of the run (and, marked incomplete, when ansible-playbook exits without finishing), writes
+        per host the ok, changed, failed, unreachable, skipped, rescued and ignored counts, and for a failed or
+        unreachable host the task and message of the failure that stopped it.
+    requirements:
+      - enable with ANSIBLE_CALLBACKS_ENABLED=cutover_result
+      - CUTOVER_ANSIBLE_RESULT names the output file; without it the plugin does nothing
+"""
+
+import atexit
+import json
+import os
+import signal
+import tempfile
+import time
+
+from ansible.plugins.callback import CallbackBase
+
+FORMAT_VERSION = 1
+COUNTS = ("ok", "changed", "failed", "unreachable", "skipped", "rescued", "ignored")
+MESSAGE_LIMIT = 2000  # characters kept of a failure message, stdout or stderr
+
+
+def _text(value, limit=MESSAGE_LIMIT):
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        try:
+            value = json.dumps(value, sort_keys=True, default=str)
+        except (TypeError, ValueError):
+            value = str(value)
+    value = str(value)  # drops AnsibleUnsafeText and friends
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def _tail(value, lines=20):
+    if not value:
+        return None
+    if isinstance(value, list):
+        value = "\n".join(str(v) for v in value)
+    return _text("\n".join(str(value).rstrip("\n").split("\n")[-lines:]))
+
+
+def _first_failed_item(result):
+    for item in result.get("results") or []:
+        if isinstance(item, dict) and (item.get("failed") or item.get("unreachable")):
+            return item
+    return None
+
+
+class CallbackModule(CallbackBase):
+    CALLBACK_VERSION = 2.0
+    CALLBACK_TYPE = "aggregate"
+    CALLBACK_NAME = "cutover_result"
+    CALLBACK_NEEDS_ENABLED = True
+
+    def __init__(self, display=None):
+        super().__init__(display=display)
+        self._path = os.environ.get("CUTOVER_ANSIBLE_RESULT") or None
+        self._started = time.time()
+        self._playbook = None
+        self._plays = []
+        self._failures = {}  # host -> the latest failure that was not ignored
+        self._counts = {}  # host -> own counts, used only when the run ends before Ansible's stats arrive
+        self._written = False
+        self._pid = os.getpid()
+        if self._path:
+            atexit.register(self._write_incomplete)
+            # SIGTERM (a CI job being aborted, a timeout) ends Python without atexit: write, then die as before.
+            try:
+                if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+                    signal.signal(signal.SIGTERM, self._on_sigterm)
+            except ValueError:  # not the main thread
+                pass
+
+    # ------------------------------------------------------------------ recording
+
+    def _count(self, result, *keys):
+        counts = self._counts.setdefault(result._host.get_name(), dict.fromkeys(COUNTS, 0))
+        for key in keys:
+            counts[key] += 1
+        if "ok" in keys and isinstance(result._result, dict) and result._result.get("changed"):
+            counts["changed"] += 1
+
+    def _record(self, result, kind):
+        host = result._host.get_name()
+        self._count(result, kind)
+        raw = result._result if isinstance(result._result, dict) else {}
+        detail = _first_failed_item(raw) or raw
+        task = result._task
+        failure = {
+            "kind": kind,
+            "task": _text(task.get_name()),
+            "action": _text(task.action),
+            "message": _text(detail.get("msg") or raw.get("msg") or ("unreachable" if kind == "unreachable" else "failed")),
+        }
+        if detail is not raw and "item" in detail:
+            failure["item"] = _text(detail.get("item"), 200)
+        for key in ("rc",):
+            if isinstance(detail.get(key), int):
+                failure[key] = detail[key]
+        for key in ("stderr", "stdout"):
+            tail = _tail(detail.get(key))
+            if tail:
+                failure[key] = tail
+        if raw.get("attempts") and task.until:
+            failure["attempts"] = raw["attempts"]
+        self._failures[host] = failure
+
+    def v2_playbook_on_start(self, playbook):
+        self._playbook = getattr(playbook, "_file_name", None)
+
+    def v2_playbook_on_play_start(self, play):
+        self._plays.append(_text(play.get_name()))
+
+    def v2_runner_on_ok(self, result):
+        self._count(result, "ok")
+
+    def v2_runner_on_skipped(self, result):
+        self._count(result, "skipped")
+
+    def v2_runner_on_failed(self, result, ignore_errors=False):
+        if ignore_errors:
+            self._count(result, "ok", "ignored")
+        else:
+            self._record(result, "failed")
+
+    def v2_runner_on_unreachable(self, result):
+        self._record(result, "unreachable")
+
+    # ------------------------------------------------------------------ output
+
+    def _host_entry(self, host, summary):
+        entry = {
+            "ok": summary.get("ok", 0),
+            "changed": summary.get("changed", 0),
+            "failed": summary.get("failures", 0),
+            "unreachable": summary.get("unreachable", 0),
+            "skipped": summary.get("skipped", 0),
+            "rescued": summary.get("rescued", 0),
+            "ignored": summary.get("ignored", 0),
+        }
+        if entry["unreachable"]:
+            entry["status"] = "unreachable"
+        elif entry["failed"]:
+            entry["status"] = "failed"
+        else:
+            entry["status"] = "ok"
+        failure = self._failures.get(host)
+        if entry["status"] != "ok" and failure:
+            entry["failure"] = failure
+        return entry
+
+    def _document(self, stats, complete):
+        hosts = {}
+        if stats is not None:
+            for host in sorted(stats.processed.keys()):
+                hosts[host] = self._host_entry(host, stats.summarize(host))
+        else:  # the run ended early: what each host got to, by this plugin's own counts
+            for host, counts in self._counts.items():
+                entry = dict(counts)
+                entry["status"] = ("unreachable" if entry["unreachable"] else "failed" if entry["failed"]
+                                   else "incomplete")
+                if host in self._failures and entry["status"] != "incomplete":
+                    entry["failure"] = self._failures[host]
+                hosts[host] = entry
+        return {
+            "version": FORMAT_VERSION,
+            "complete": complete,
+            "playbook": self._playbook,
+            "plays": self._plays,
+            "duration_seconds": round(time.time() - self._started, 3),
+            "hosts": hosts,
+            "failed_hosts": sorted(h for h, e in hosts.items() if e["status"] == "failed"),
+            "unreachable_hosts": sorted(h for h, e in hosts.items() if e["status"] == "unreachable"),
+        }
+
+    def _write(self, document):
+        directory = os.path.dirname(os.path.abspath(self._path))
+        fd, tmp = tempfile.mkstemp(prefix=".cutover-result-", dir=directory)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(document, f, indent=2, sort_keys=True, ensure_ascii=False)
+                f.write("\n")
+            os.replace(tmp, self._path)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+        self._written = True
+
+    def v2_playbook_on_stats(self, stats):
+        if self._path:
+            try:
+                self._write(self._document(stats, complete=True))
+            except Exception as e:  # never turn a finished run into a crash; cutover sees the file missing
+                self._display.warning(f"cutover_result: cannot write {self._path}: {e}")
+
+    def _write_incomplete(self):
+        if self._path and not self._written and os.getpid() == self._pid:
+            try:
+                self._write(self._document(None, complete=False))
+            except Exception:
+                pass
+
+    def _on_sigterm(self, signum, frame):
+        self._write_incomplete()  # only in ansible-playbook itself: forked workers inherit this handler
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
 
 """#,
     ]

@@ -42,6 +42,35 @@ public enum Escape {
     }
 
     /// `xmlText`, appended to a UTF-8 buffer (the template renderer's output).
+    /// A YAML double-quoted scalar with its quotes: `\` and `"` escaped, every control character,
+    /// DEL, C1, line/paragraph separators and bidi controls as `\uXXXX`, so the value is one plain
+    /// string whatever it holds. (Jinja does not see it as code either: playbooks mark such values
+    /// `!unsafe`.)
+    public static func yamlDoubleQuoted(_ text: String) -> String {
+        var out: [UInt8] = []
+        appendYAMLDoubleQuoted(text, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func appendYAMLDoubleQuoted(_ text: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\\": out.append(contentsOf: Array("\\\\".utf8))
+            case "\"": out.append(contentsOf: Array("\\\"".utf8))
+            default:
+                let value = scalar.value
+                if value < 0x20 || (0x7F...0x9F).contains(value) || value == 0x2028 || value == 0x2029
+                    || (0x202A...0x202E).contains(value) || (0x2066...0x2069).contains(value) || value == 0xFEFF {
+                    out.append(contentsOf: Array(("\\u" + String(format: "%04X", value)).utf8))
+                } else {
+                    out.append(contentsOf: Array(String(scalar).utf8))
+                }
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
     static func appendXMLText(_ text: String, to out: inout [UInt8]) {
         transform(text, into: &out) { byte, next, next2 in
             switch byte {

@@ -17,7 +17,8 @@ public struct Renderer: Sendable {
 
     public init(templates: TemplateSet = TemplateSet()) throws {
         var library = TemplateLibrary()
-        for (name, source) in templates.sources {
+        // Playbooks have their own delimiters and are rendered by `PlaybookRenderer` at deploy time.
+        for (name, source) in templates.sources where !name.hasPrefix("ansible/") {
             do {
                 library.register(try Template(source), named: name)
             } catch {

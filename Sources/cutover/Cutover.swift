@@ -18,6 +18,6 @@ struct Cutover: AsyncParsableCommand {
         """,
         version: version,
         subcommands: [ValidateCommand.self, RenderCommand.self, RegisterCommand.self, JenkinsCommand.self, MigrateCommand.self,
-                      ProvisionCommand.self, PromoteCommand.self, RollbackCommand.self, StatusCommand.self, CleanupCommand.self]
+                      ProvisionCommand.self, DeployCommand.self, VerifyCommand.self, PromoteCommand.self, RollbackCommand.self, StatusCommand.self, CleanupCommand.self]
     )
 }

@@ -64,16 +64,12 @@ struct RegistrationTests {
             of: "sports: [football, tennis, basketball, horse-racing]", with: "sports: [football, tennis, basketball, horse-racing, golf]"),
             file: Fixtures.examplePath)
         let steps = try await setup.register(changed)
+        // Only service-deploy has a stage per unit; promote and rollback run one command for every group.
         #expect(steps.filter { $0.action == .update }.map(\.path.description).sorted() == [
-            "releases/spectate/production/promote", "releases/spectate/production/rollback", "releases/spectate/production/service-deploy",
-            "releases/spectate/staging/promote", "releases/spectate/staging/rollback", "releases/spectate/staging/service-deploy",
+            "releases/spectate/production/service-deploy", "releases/spectate/staging/service-deploy",
         ])
         #expect(try setup.posts() == [
-            "/job/releases/job/spectate/job/production/job/promote/config.xml",
-            "/job/releases/job/spectate/job/production/job/rollback/config.xml",
             "/job/releases/job/spectate/job/production/job/service-deploy/config.xml",
-            "/job/releases/job/spectate/job/staging/job/promote/config.xml",
-            "/job/releases/job/spectate/job/staging/job/rollback/config.xml",
             "/job/releases/job/spectate/job/staging/job/service-deploy/config.xml",
         ])
     }
@@ -94,7 +90,7 @@ struct RegistrationTests {
             .replacingOccurrences(of: "\n  <keepDependencies>", with: "\n      <keepDependencies>")
             .replacingOccurrences(of: "<actions/>", with: "<actions></actions>")
         try setup.emulator.seed([
-            "releases/spectate/staging/promote": promote.replacingOccurrences(of: "failFast true", with: "failFast false"),
+            "releases/spectate/staging/promote": promote.replacingOccurrences(of: "--expect green", with: "--expect blue"),
             "releases/spectate/staging/rollback": reformatted,
         ])
         try setup.emulator.reset()
@@ -102,7 +98,7 @@ struct RegistrationTests {
         #expect(Self.actions(steps)["releases/spectate/staging/promote"] == "updated")
         #expect(Self.actions(steps)["releases/spectate/staging/rollback"] == "unchanged")
         let diff = try #require(steps.first { $0.action == .update }?.diff)
-        #expect(diff.contains("-            failFast false\n+            failFast true\n"))
+        #expect(diff.contains("\n-") && diff.contains("--expect blue") && diff.contains("\n+") && diff.contains("--expect green"))
         #expect(diff.hasPrefix("--- \(setup.emulator.url.absoluteString)/job/releases/job/spectate/job/staging/job/promote/config.xml\n+++ jenkins/staging/promote/config.xml\n"))
         #expect(try setup.posts() == ["/job/releases/job/spectate/job/staging/job/promote/config.xml"])
         #expect(try setup.emulator.items()["releases/spectate/staging/promote"]?.config == promote)

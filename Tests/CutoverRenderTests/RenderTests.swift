@@ -124,7 +124,13 @@ struct RenderTests {
 
     @Test func templatesNeverBypassEscaping() throws {
         for (name, source) in TemplateSet().sources {
-            #expect(!source.contains("{{{") && !source.contains("{{&"), "\(name) uses an unescaped tag")
+            let open = name.hasPrefix("ansible/") ? "<%" : "{{"
+            #expect(!source.contains(open + "{") && !source.contains(open + "&"), "\(name) uses an unescaped tag")
         }
+    }
+
+    @Test func embeddedResourcesMatchTheTemplatesDirectory() throws {
+        let callback = try String(contentsOfFile: Paths.repo("templates/ansible/cutover_result.py"), encoding: .utf8)
+        #expect(PlaybookRenderer.resource("ansible/cutover_result.py") == callback)
     }
 }

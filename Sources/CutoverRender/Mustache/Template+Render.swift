@@ -2,12 +2,15 @@
 public enum Escaping: Sendable {
     case groovySingleQuoted
     case xml
+    /// A YAML double-quoted scalar, quotes included (playbooks).
+    case yamlDoubleQuoted
     case none
 
     func append(_ text: String, to out: inout [UInt8]) {
         switch self {
         case .groovySingleQuoted: Escape.appendGroovySingleQuoted(text, to: &out)
         case .xml: Escape.appendXMLText(text, to: &out)
+        case .yamlDoubleQuoted: Escape.appendYAMLDoubleQuoted(text, to: &out)
         case .none: out.append(contentsOf: text.utf8)
         }
     }

@@ -13,9 +13,10 @@ public struct Template: Sendable {
 
     let nodes: [Node]
 
-    /// Parses `source`; errors name the line.
-    public init(_ source: String) throws(TemplateError) {
-        nodes = try TemplateParser(source).parse()
+    /// Parses `source`; errors name the line. `delimiters` replaces `{{`/`}}` for a whole file: the
+    /// Ansible playbooks use `<%`/`%>`, so Jinja's own `{{ }}` passes through untouched.
+    public init(_ source: String, delimiters: (open: String, close: String) = ("{{", "}}")) throws(TemplateError) {
+        nodes = try TemplateParser(source, open: Array(delimiters.open.utf8), close: Array(delimiters.close.utf8)).parse()
     }
 }
 
@@ -35,9 +36,13 @@ private struct TemplateParser {
     }
 
     let source: [UInt8]
+    let open: [UInt8]
+    let close: [UInt8]
 
-    init(_ source: String) {
+    init(_ source: String, open: [UInt8], close: [UInt8]) {
         self.source = Array(source.utf8)
+        self.open = open
+        self.close = close
     }
 
     func parse() throws(TemplateError) -> [Template.Node] {
@@ -55,23 +60,23 @@ private struct TemplateParser {
         var text: [UInt8] = []
         // Whether the current line already holds a tag: a second tag on a line is never standalone.
         var lineHasTag = false
-        let open: [UInt8] = Array("{{".utf8)
+        let openText = String(decoding: open, as: UTF8.self)
         while index < source.count {
-            if source[index] == open[0], index + 1 < source.count, source[index + 1] == open[1] {
+            if source[index] == open[0], index + open.count <= source.count, Array(source[index..<(index + open.count)]) == open {
                 let tagLine = line
-                var start = index + 2
-                var closeSequence: [UInt8] = Array("}}".utf8)
+                var start = index + open.count
+                var closeSequence: [UInt8] = close
                 var kind: Character? = nil
                 if start < source.count {
                     let marker = Character(UnicodeScalar(source[start]))
                     if "#^/>!&{%=".contains(marker) {
                         kind = marker
                         start += 1
-                        if marker == "{" { closeSequence = Array("}}}".utf8) }
+                        if marker == "{" { closeSequence = close + [close.last!] }
                     }
                 }
                 guard let end = find(closeSequence, from: start) else {
-                    throw TemplateError(line: tagLine, message: "a tag opened with {{ is never closed")
+                    throw TemplateError(line: tagLine, message: "a tag opened with \(openText) is never closed")
                 }
                 let content = String(decoding: source[start..<end], as: UTF8.self).trimmingSpaces
                 if kind == "=" {

@@ -57,13 +57,8 @@ public struct ECSProvisioner: Sendable {
         guard traffic.forwardIndex != nil || traffic.groups[.blue] != nil else {
             throw StepError(code: "provision.no-route", message: "\(traffic.point.description) forwards to neither \(unit.targetGroupName(.blue)) nor \(unit.targetGroupName(.green))")
         }
-        // The colour a release goes to is the one not taking traffic — unless this release is already
-        // there (a rerun), which converges instead of flipping.
         let live = traffic.liveColor
-        let color = traffic.color(of: release).flatMap { $0 == live && (traffic.percents?[live] ?? 0) > 0 ? nil : $0 } ?? live.other
-        if traffic.color(of: release) == live, (traffic.percents?[live] ?? 0) > 0 {
-            throw StepError(code: "provision.live", message: "release \(release) of \(unit.id) already takes traffic (\(live.rawValue)); provision a new release name")
-        }
+        let color = try traffic.colorForNewRelease(release)
         var writes: [String] = []
         let tags = [(Tag.release, release), (Tag.service, unit.id), (Tag.color, color.rawValue)]
 

@@ -89,6 +89,17 @@ public struct UnitTraffic: Sendable {
         return tagged.count == 1 ? tagged[0] : nil
     }
 
+    /// The colour a release is brought up on: the one taking no traffic — or, when a rerun finds the
+    /// release already on the idle colour, that one (so rerunning converges instead of flipping).
+    /// Refuses when the release already takes traffic.
+    public func colorForNewRelease(_ release: String) throws -> Color {
+        let live = liveColor
+        if color(of: release) == live, (percents?[live] ?? 0) > 0 {
+            throw StepError(code: "release.live", message: "release \(release) of \(unit.id) already takes traffic (\(live.rawValue))\nhint: bring up a new release under a new name")
+        }
+        return live.other
+    }
+
     /// The actions with `color` at `percent` and the other colour at the rest; other actions, other
     /// target groups in the split and stickiness untouched. `color`'s group must exist.
     public func actions(setting color: Color, to percent: Int) -> [ListenerAction]? {

@@ -1,0 +1,113 @@
+import ArgumentParser
+import CutoverAWS
+import CutoverCore
+import CutoverRender
+import CutoverSteps
+import Foundation
+
+struct DeployCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "deploy",
+        abstract: "Deploy a release of an instance fleet with Ansible onto the idle colour, then register and wait for health.",
+        discussion: """
+        Finds the hosts of the colour taking no traffic (the config's static inventory, group `blue` or
+        `green`, or running EC2 instances tagged cutover:service, cutover:color and cutover:sport), runs
+        ansible-playbook (the service's own playbook, or cutover's rendered from templates/ansible) with the
+        release, artifact, colour and sport as extra vars, streaming its output prefixed with the unit. Any
+        failed or unreachable host fails the step, named. Then the colour's target group is made to hold
+        exactly those hosts and every one must become healthy. A fan-out service deploys every sport in
+        parallel unless --sport picks one. --dry-run runs Ansible in check mode and prints the registrations.
+        """)
+
+    @OptionGroup var selection: UnitSelection
+    @OptionGroup var releaseOption: ReleaseOption
+    @OptionGroup var aws: AWSOptions
+    @OptionGroup var output: OutputOptions
+
+    @Option(help: ArgumentHelp("The artifact to install (a .tar.gz on this machine).", valueName: "path"))
+    var artifact: String
+
+    @Option(help: ArgumentHelp("Units deployed at once (sports of a fan-out service).", valueName: "n"))
+    var parallel = 4
+
+    @Option(help: ArgumentHelp("Seconds to wait for the targets to be healthy. Default: promotion.health_timeout.", valueName: "seconds"))
+    var timeout: Int?
+
+    @Option(help: ArgumentHelp("Override templates (ansible/<name>.yml.mustache) from this directory.", valueName: "dir"))
+    var templates: String?
+
+    @Flag(help: "Run Ansible in check mode and print the planned registrations; change nothing.")
+    var dryRun = false
+
+    func validate() throws {
+        guard parallel >= 1 else { throw ValidationError("--parallel must be at least 1") }
+    }
+
+    func run() async throws {
+        try await reporting(json: output.json) {
+            let (config, environment, units) = try selection.resolve(kinds: [.instances])
+            guard !units.isEmpty else {
+                throw StepError(code: "usage.kind", message: "deploy is for services of kind instances; use `cutover provision` for ECS services", exitStatus: .usage)
+            }
+            guard FileManager.default.fileExists(atPath: artifact) else {
+                throw StepError(code: "deploy.artifact", message: "the artifact \(artifact) does not exist on this machine", exitStatus: .usage)
+            }
+            let templateSet = try templates.map { try TemplateSet(overrides: $0) } ?? TemplateSet()
+            let client = try aws.client(for: environment)
+            let base = URL(fileURLWithPath: config.path).deletingLastPathComponent()
+            let release = releaseOption.release
+            let timeout = self.timeout ?? environment.promotion.healthTimeoutSeconds
+            let dryRun = self.dryRun
+            let artifact = self.artifact
+            let deployers = units.compactMap { unit -> FleetDeployer? in
+                guard case .ansible(let deployment) = unit.deployment else { return nil }
+                return FleetDeployer(unit: unit, deployment: deployment, release: release, artifact: artifact,
+                                     discovery: HostDiscovery(unit: unit, deployment: deployment, baseDirectory: base, ec2: EC2Client(client: client)),
+                                     elbv2: ELBv2Client(client: client), rds: RDSClient(client: client), database: environment.database,
+                                     templates: templateSet, timeoutSeconds: timeout, output: progressToStderr)
+            }
+            // Bounded parallelism; each unit's outcome is kept so one failing sport names itself and the
+            // others still finish.
+            let outcomes = await withTaskGroup(of: (Int, Result<FleetDeployer.Result, any Error>).self) { group in
+                var results = [Result<FleetDeployer.Result, any Error>?](repeating: nil, count: deployers.count)
+                var next = 0
+                func start() {
+                    let index = next
+                    next += 1
+                    group.addTask {
+                        do { return (index, .success(try await deployers[index].run(dryRun: dryRun))) } catch { return (index, .failure(error)) }
+                    }
+                }
+                while next < min(parallel, deployers.count) { start() }
+                for await (index, result) in group {
+                    results[index] = result
+                    if next < deployers.count { start() }
+                }
+                return results.map { $0! }
+            }
+            let succeeded = outcomes.compactMap { try? $0.get() }
+            let failures = zip(deployers, outcomes).compactMap { deployer, outcome -> String? in
+                if case .failure(let error) = outcome { return "\(deployer.unit.id): \(error)" }
+                return nil
+            }
+            if output.json {
+                FileHandle.standardOutput.write(encodeJSON(succeeded) + Data("\n".utf8))
+            } else {
+                for result in succeeded {
+                    let hosts = result.hosts.keys.sorted().map { name in
+                        let host = result.hosts[name]!
+                        return "\(name) ok=\(host.ok) changed=\(host.changed)"
+                    }
+                    print("\(result.unit): release \(release) on \(result.color.rawValue)\(result.dryRun ? " (check mode)" : ", \(result.healthy) healthy in \(result.targetGroup)")")
+                    print("  hosts: \(hosts.joined(separator: ", "))")
+                    if !result.registered.isEmpty || !result.deregistered.isEmpty {
+                        print("  \(result.dryRun ? "would register" : "registered") \(result.registered.count), \(result.dryRun ? "would deregister" : "deregistered") \(result.deregistered.count)")
+                    }
+                }
+            }
+            if !failures.isEmpty {
+                throw StepError(code: "deploy.failed", message: "\(failures.count) of \(deployers.count) units failed:\n" + failures.joined(separator: "\n"))
+            }
+        }
+    }
+}
