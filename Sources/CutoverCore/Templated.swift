@@ -13,6 +13,20 @@ struct Templated {
         var rest = Substring(raw)
         while let open = rest.firstIndex(of: "{") {
             result += rest[..<open]
+            // Free text (playbook variables) may hold braces of its own, e.g. Jinja: only the known
+            // placeholders are expanded there, and anything else is kept as written.
+            if kind == .text {
+                let close = rest[open...].firstIndex(of: "}")
+                let name = close.map { String(rest[rest.index(after: open)..<$0]) }
+                if let close, let name, let value = variables[name] {
+                    result += value
+                    rest = rest[rest.index(after: close)...]
+                } else {
+                    result += "{"
+                    rest = rest[rest.index(after: open)...]
+                }
+                continue
+            }
             guard let close = rest[open...].firstIndex(of: "}") else {
                 sink.error(location, path, "has a '{' without a closing '}'", hint: "write placeholders as {env}, {sport}, {service} or {system}")
                 return nil

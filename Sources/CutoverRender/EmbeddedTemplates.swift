@@ -74,7 +74,9 @@ extension TemplateSet {
 
     # Restart when this run changed the release, its configuration or `current`, or else when the service is down
     # or serves another release (e.g. an earlier run failed between switching `current` and restarting).
-    deploy_changed: "{{ deploy_unpacked is changed or deploy_configured is changed or deploy_linked is changed }}"
+    deploy_changed: >-
+      {{ deploy_release_dir_created is changed or deploy_unpacked is changed or deploy_configured is changed
+         or deploy_linked is changed }}
     deploy_restart: >-
       {{ deploy_changed | bool or deploy_before.status | default(-1) != 200
          or (deploy_before.json | default({}, true)).release | default(none) != cutover_release }}
@@ -118,12 +120,15 @@ extension TemplateSet {
         path: "{{ deploy_release_dir }}"
         state: directory
         mode: "0755"
+      register: deploy_release_dir_created
 
+    # In check mode a new release directory is not created, so there is nothing to unpack into or compare with.
     - name: Unpack the artifact
       ansible.builtin.unarchive:
         src: "{{ cutover_artifact }}"
         dest: "{{ deploy_release_dir }}"
       register: deploy_unpacked
+      when: not (ansible_check_mode and deploy_release_dir_created is changed)
 
     - name: Write the configuration
       ansible.builtin.copy:
@@ -131,6 +136,7 @@ extension TemplateSet {
         content: "{{ deploy_config | to_nice_json }}\n"
         mode: "0644"
       register: deploy_configured
+      when: not (ansible_check_mode and deploy_release_dir_created is changed)
 
     - name: Point current at the release
       ansible.builtin.file:
@@ -277,7 +283,9 @@ extension TemplateSet {
 
     # Restart when this run changed the release, its configuration or `current`, or else when the service is down
     # or serves another release (e.g. an earlier run failed between switching `current` and restarting).
-    deploy_changed: "{{ deploy_unpacked is changed or deploy_configured is changed or deploy_linked is changed }}"
+    deploy_changed: >-
+      {{ deploy_release_dir_created is changed or deploy_unpacked is changed or deploy_configured is changed
+         or deploy_linked is changed }}
     deploy_restart: >-
       {{ deploy_changed | bool or deploy_before.status | default(-1) != 200
          or (deploy_before.json | default({}, true)).release | default(none) != cutover_release }}
@@ -321,12 +329,15 @@ extension TemplateSet {
         path: "{{ deploy_release_dir }}"
         state: directory
         mode: "0755"
+      register: deploy_release_dir_created
 
+    # In check mode a new release directory is not created, so there is nothing to unpack into or compare with.
     - name: Unpack the artifact
       ansible.builtin.unarchive:
         src: "{{ cutover_artifact }}"
         dest: "{{ deploy_release_dir }}"
       register: deploy_unpacked
+      when: not (ansible_check_mode and deploy_release_dir_created is changed)
 
     - name: Write the configuration
       ansible.builtin.copy:
@@ -334,6 +345,7 @@ extension TemplateSet {
         content: "{{ deploy_config | to_nice_json }}\n"
         mode: "0644"
       register: deploy_configured
+      when: not (ansible_check_mode and deploy_release_dir_created is changed)
 
     - name: Point current at the release
       ansible.builtin.file:

@@ -95,7 +95,7 @@ public final class AWSTestbed: @unchecked Sendable {
         return try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8))
     }
 
-    static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()

@@ -148,7 +148,7 @@ class Lab:
     def local_host(self, name, **extra):
         return {"app_port": free_port(), "install_root": str(self.tmp / "hosts" / name), **extra}
 
-    def run(self, playbook, inventory, extra_vars, label, wrap=True):
+    def run(self, playbook, inventory, extra_vars, label, wrap=True, args=()):
         self.runs += 1
         run_dir = self.tmp / "runs" / f"{self.runs:02d}-{label}"
         run_dir.mkdir()
@@ -158,7 +158,7 @@ class Lab:
         env = dict(self.env, CUTOVER_ANSIBLE_RESULT=str(result_file))
         started = time.monotonic()
         proc = subprocess.run([ANSIBLE_PLAYBOOK, "-i", str(inventory), str(self.playbooks[playbook]),
-                               "-e", f"@{vars_file}"],
+                               "-e", f"@{vars_file}", *args],
                               cwd=run_dir, env=env, capture_output=True, text=True, timeout=120)
         elapsed = time.monotonic() - started
         self.timings.append((label, round(elapsed, 2)))
@@ -325,6 +325,24 @@ def test_deploy_r2_switches_current_and_keeps_r1(lab, normalizer_fleet):
         assert (root / "releases" / "r1" / "app.py").exists() and (root / "releases" / "r1" / "cutover.json").exists()
         old, new = steps["r1"]["pids"][host], steps["r2"]["pids"][host]
         assert new != old and pid_alive(new) and not pid_alive(old)
+
+
+def test_check_mode_of_a_new_release_changes_nothing(lab, normalizer_fleet):
+    """cutover deploy --dry-run runs the playbook with --check: a new release reports what it would change,
+    fails on nothing (no directory to unpack into yet) and leaves the host as it was."""
+    hosts, steps = normalizer_fleet
+    host, hv = "norm-1", hosts["norm-1"]
+    root = Path(hv["install_root"])
+    inventory = lab.tmp / "normalizers.ini"
+    run = lab.run("feed-normalizer", inventory, normalizer_vars(lab, "r3", cutover_artifact=str(lab.artifacts["r2"])),
+                  "normalizer-r3-check", args=("--check", "--limit", host))
+    assert run.rc == 0, run
+    assert run.host(host)["status"] == "ok" and run.host(host)["changed"] == 2, run  # directory, current
+    assert list(run.result["hosts"]) == [host]
+    assert not (root / "releases" / "r3").exists()
+    assert os.readlink(root / "current") == str(root / "releases" / "r2")
+    assert get_json(f"http://127.0.0.1:{hv['app_port']}/health")[1]["release"] == "r2"
+    assert read_pid(root, "feed-normalizer-tennis") == steps["r2"]["pids"][host]
 
 
 class Squatter(http.server.BaseHTTPRequestHandler):
