@@ -129,6 +129,11 @@ public struct Service: Sendable, Equatable {
 public struct Route: Sendable, Equatable {
     public var listenerARN: String
     public var rule: RuleMatch?
+
+    public init(listenerARN: String, rule: RuleMatch?) {
+        self.listenerARN = listenerARN
+        self.rule = rule
+    }
 }
 
 /// Identifies a listener rule: by ARN, or by what it matches on its listener.

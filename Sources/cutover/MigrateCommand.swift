@@ -1,4 +1,6 @@
 import ArgumentParser
+import CutoverAWS
+import CutoverHTTP
 import CutoverCore
 import CutoverMigrate
 import Foundation
@@ -24,6 +26,33 @@ struct MigrationOptions: ParsableArguments {
 
     @Option(name: .long, help: ArgumentHelp("A schema.prisma whose datasource url = env(\"NAME\") names the variable holding the URL.", valueName: "file"))
     var schema: String?
+
+    @Option(name: .long, help: ArgumentHelp("An Aurora cluster: connect to its writer endpoint (RDS DescribeDBClusters) instead of the URL's host; user, password and database still come from the URL.", valueName: "id"))
+    var cluster: String?
+
+    @Option(name: .long, help: ArgumentHelp("The cluster's region. Default: $AWS_REGION, else $AWS_DEFAULT_REGION.", valueName: "region"))
+    var region: String?
+
+    /// The URL, with its host replaced by the cluster's writer endpoint when `--cluster` names one.
+    func resolvedURL() async throws -> DatabaseURL {
+        var url = try url()
+        guard let cluster else { return url }
+        let environment = ProcessInfo.processInfo.environment
+        guard let region = region ?? environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"], !region.isEmpty else {
+            throw MigrateError(code: "migrate.region", "--cluster needs a region: pass --region or set AWS_REGION")
+        }
+        let transport = AsyncHTTPTransport()
+        let endpoint = environment["AWS_ENDPOINT_URL"].flatMap { $0.isEmpty ? nil : URL(string: $0) }
+        let client = AWSClient(transport: transport, credentials: try CredentialChain.provider(environment: environment, transport: transport),
+                               region: region, endpoint: endpoint)
+        let found = try await RDSClient(client: client).describeCluster(identifier: cluster)
+        guard let writer = found.endpoint, !writer.isEmpty else {
+            throw MigrateError(code: "migrate.cluster", "cluster \(cluster) has no writer endpoint (status \(found.status))")
+        }
+        url.host = writer
+        if let port = found.port { url.port = port }
+        return url
+    }
 
     func url() throws -> DatabaseURL {
         let environment = ProcessInfo.processInfo.environment

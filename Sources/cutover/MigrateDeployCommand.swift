@@ -27,7 +27,7 @@ struct MigrateDeployCommand: AsyncParsableCommand {
     func run() async throws {
         try await reporting(json: output.json) {
             let local = try MigrationsDirectory.load(source.migrations)
-            let url = try source.url()
+            let url = try await source.resolvedURL()
             try await withMigrationDatabase(url) { database in
                 let migrator = Migrator(database: database, options: safety.options(strict: strict))
                 if dryRun {

@@ -35,7 +35,7 @@ struct MigrateLintCommand: AsyncParsableCommand {
             let hasDatabase = source.databaseURL != nil || source.schema != nil
                 || !(ProcessInfo.processInfo.environment["DATABASE_URL"] ?? "").isEmpty
             if !all, hasDatabase {
-                let url = try source.url()
+                let url = try await source.resolvedURL()
                 let pending = try await withMigrationDatabase(url) { try await Migrator(database: $0).pending(local) }
                 only = Set(pending.map(\.name))
                 scope = "\(pending.count) pending migration\(pending.count == 1 ? "" : "s")"

@@ -16,7 +16,7 @@ struct MigrateStatusCommand: AsyncParsableCommand {
     func run() async throws {
         try await reporting(json: output.json) {
             let local = try MigrationsDirectory.load(source.migrations)
-            let url = try source.url()
+            let url = try await source.resolvedURL()
             let status = try await withMigrationDatabase(url) { try await Migrator(database: $0).status(local) }
             if output.json {
                 printJSON(["ok": status.upToDate, "database": url.redacted, "applied": status.applied, "pending": status.pending,
