@@ -98,6 +98,16 @@ struct AWSOptions: ParsableArguments {
     }
 }
 
+extension AWSOptions {
+    /// What promote, rollback and status share: the ALB router for the environment and the journal.
+    func trafficContext(_ config: Config, _ environment: Environment, release: String, units: [DeployUnit]) throws -> TrafficContext {
+        let client = try client(for: environment)
+        return TrafficContext(system: config.name, environment: environment, release: release, units: units,
+                              router: ALBTrafficRouter(elbv2: .init(client: client)),
+                              journal: JournalStore(directory: stateDirectory), progress: progressToStderr)
+    }
+}
+
 /// Progress lines go to stderr, so `--json` and `--dry-run > plan.txt` keep stdout clean.
 let progressToStderr: @Sendable (String) -> Void = { line in printError(line) }
 

@@ -28,10 +28,7 @@ struct PromoteCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingTraffic(json: output.json) {
             let (config, environment, units) = try selection.resolve()
-            let client = try aws.client(for: environment)
-            let context = TrafficContext(system: config.name, environment: environment, release: releaseOption.release, units: units,
-                                         router: ALBTrafficRouter(elbv2: .init(client: client)),
-                                         journal: JournalStore(directory: aws.stateDirectory), progress: progressToStderr)
+            let context = try aws.trafficContext(config, environment, release: releaseOption.release, units: units)
             let promoter = Promoter(context: context, force: force)
             guard dryRun else { return try await promoter.run() }
             let plans = try await promoter.plan()

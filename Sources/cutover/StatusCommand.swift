@@ -26,10 +26,7 @@ struct StatusCommand: AsyncParsableCommand {
     func run() async throws {
         try await reporting(json: output.json) {
             let (config, environment, units) = try selection.resolve()
-            let client = try aws.client(for: environment)
-            let context = TrafficContext(system: config.name, environment: environment, release: release ?? "", units: units,
-                                         router: ALBTrafficRouter(elbv2: .init(client: client)),
-                                         journal: JournalStore(directory: aws.stateDirectory))
+            let context = try aws.trafficContext(config, environment, release: release ?? "", units: units)
             let status = try await TrafficStatus.read(context, expect: expect)
             if output.json {
                 FileHandle.standardOutput.write(encodeJSON(status) + Data("\n".utf8))

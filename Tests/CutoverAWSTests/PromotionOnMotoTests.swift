@@ -95,15 +95,7 @@ import Testing
         let web = (scenario.seeded["albs"] as! [String: [String: Any]])["web"]!["listener_arn"] as! String
         // The web listener's second step hangs, so the kill lands with groups part-way.
         try scenario.testbed.faults([["match": ["action": "ModifyListener", "body_contains": web], "fault": ["type": "delay", "ms": 20_000], "skip": 1]])
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Paths.binary)
-        process.arguments = ["promote", "--release", release, "-c", scenario.config]
-        var environment = ProcessInfo.processInfo.environment
-        for (key, value) in scenario.testbed.environment(stateDirectory: scenario.stateDirectory) { environment[key] = value }
-        process.environment = environment
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try scenario.start("promote", "--release", release)
         let deadline = Date().addingTimeInterval(20)
         while try scenario.testbed.log().filter({ ["ModifyListener", "ModifyRule"].contains($0["action"] as? String ?? "") }).count < 5 {
             #expect(Date() < deadline, "promotion never reached its second step")
@@ -125,15 +117,7 @@ import Testing
     @Test func promoteAndRollbackNeverRunAtOnce() throws {
         let scenario = try Scenario(provisioned: false)
         try scenario.testbed.faults([["match": ["action": "DescribeTargetHealth"], "fault": ["type": "delay", "ms": 3_000], "count": 1]])
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Paths.binary)
-        process.arguments = ["promote", "--release", release, "-c", scenario.config]
-        var environment = ProcessInfo.processInfo.environment
-        for (key, value) in scenario.testbed.environment(stateDirectory: scenario.stateDirectory) { environment[key] = value }
-        process.environment = environment
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try scenario.start("promote", "--release", release)
         defer { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
         while try scenario.testbed.log().isEmpty { usleep(20_000) }
         let rollback = try scenario.cutover("rollback", "--release", release)

@@ -105,6 +105,20 @@ struct Scenario {
         try CLI.run(arguments + ["-c", config], environment: testbed.environment(stateDirectory: stateDirectory))
     }
 
+    /// Starts cutover without waiting for it (to kill it, or to hold the lock while another runs).
+    func start(_ arguments: String...) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Paths.binary)
+        process.arguments = arguments + ["-c", config]
+        var environment = ProcessInfo.processInfo.environment
+        for (key, value) in testbed.environment(stateDirectory: stateDirectory) { environment[key] = value }
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
     /// Each route's forward split as `target group name → weight`, read from moto (not through cutover).
     func splits() throws -> [String: [String: Int]] {
         let dump = try testbed.dump()

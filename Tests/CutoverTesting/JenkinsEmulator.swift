@@ -4,32 +4,14 @@ import Foundation
 /// Its fidelity is proven separately by python-jenkins and jenkins-job-builder (test_emulator.py).
 public final class JenkinsEmulator: @unchecked Sendable {
     public let url: URL
-    public let user = "admin"
+    public let user = "admin"  // as passed to the emulator in init
     public let token = "cutover-test-token"
     private let process: Process
 
     /// Starts the emulator and waits for its `READY <url>` line.
     public init(arguments: [String] = []) throws {
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: Subprocess.which("python3") ?? "/usr/bin/python3")
-        process.arguments = [Paths.repo("Tests/Support/jenkins/emulator.py"), "--port", "0", "--user", "\(user):\(token)"] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var line = Data()
-        let handle = output.fileHandleForReading
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = handle.availableData
-            if chunk.isEmpty { break }
-            line.append(chunk)
-        }
-        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard text.hasPrefix("READY "), let url = URL(string: String(text.dropFirst(6))) else {
-            process.terminate()
-            throw EmulatorError(message: "the Jenkins emulator did not start: \(text)")
-        }
-        self.url = url
+        (process, url) = try ReadyProcess.start(Paths.repo("Tests/Support/jenkins/emulator.py"),
+                                                ["--port", "0", "--user", "admin:cutover-test-token"] + arguments)
     }
 
     deinit {
