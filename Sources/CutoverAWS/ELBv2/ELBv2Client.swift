@@ -171,23 +171,29 @@ public struct ELBv2Client: Sendable {
         _ = try await client.query(.elbv2, "AddTags", parameters)
     }
 
-    /// Tags of up to 20 resources per call (ELBv2's limit), as resource ARN → key → value.
+    /// Tags of up to 20 resources per call (ELBv2's limit), the calls at once, as resource ARN → key → value.
     public func describeTags(arns: [String]) async throws -> [String: [String: String]] {
-        var tags: [String: [String: String]] = [:]
-        for start in stride(from: 0, to: arns.count, by: 20) {
-            var parameters = QueryParameters()
-            parameters.addList("ResourceArns", Array(arns[start..<min(start + 20, arns.count)]))
-            let result = try await client.query(.elbv2, "DescribeTags", parameters)
-            for description in result["TagDescriptions"]?.all("member") ?? [] {
-                guard let arn = description.string("ResourceArn") else { continue }
-                var pairs: [String: String] = [:]
-                for tag in description["Tags"]?.all("member") ?? [] {
-                    if let key = tag.string("Key") { pairs[key] = tag.string("Value") ?? "" }
+        try await withThrowingTaskGroup(of: [String: [String: String]].self) { group in
+            for start in stride(from: 0, to: arns.count, by: 20) {
+                let chunk = Array(arns[start..<min(start + 20, arns.count)])
+                group.addTask {
+                    var parameters = QueryParameters()
+                    parameters.addList("ResourceArns", chunk)
+                    let result = try await client.query(.elbv2, "DescribeTags", parameters)
+                    var tags: [String: [String: String]] = [:]
+                    for description in result["TagDescriptions"]?.all("member") ?? [] {
+                        guard let arn = description.string("ResourceArn") else { continue }
+                        var pairs: [String: String] = [:]
+                        for tag in description["Tags"]?.all("member") ?? [] {
+                            if let key = tag.string("Key") { pairs[key] = tag.string("Value") ?? "" }
+                        }
+                        tags[arn] = pairs
+                    }
+                    return tags
                 }
-                tags[arn] = pairs
             }
+            return try await group.reduce(into: [:]) { $0.merge($1) { _, new in new } }
         }
-        return tags
     }
 
     // MARK: reading answers

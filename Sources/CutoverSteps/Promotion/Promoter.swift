@@ -29,13 +29,14 @@ public struct Promoter: Sendable {
     /// Reads every group (no writes) and says what promotion would do: `--dry-run` prints this.
     public func plan() async throws -> [Plan] {
         let journal = try context.loadJournal()
+        let known = try await UnitTraffic.targetGroups(of: context.units, router: context.router)
         return try await context.forEachUnit { unit in
-            try await preflight(unit, journal: journal)
+            try await preflight(unit, journal: journal, known: known)
         }
     }
 
-    func preflight(_ unit: DeployUnit, journal: ReleaseJournal?) async throws -> Plan {
-        let traffic = try await UnitTraffic.read(unit, router: context.router)
+    func preflight(_ unit: DeployUnit, journal: ReleaseJournal?, known: [String: TargetGroupInfo]) async throws -> Plan {
+        let traffic = try await UnitTraffic.read(unit, router: context.router, known: known)
         var plan = Plan(traffic: traffic, target: traffic.color(of: context.release), current: 0, problems: [], drift: false,
                         alreadyPromoted: false, steps: [])
         guard let target = plan.target, traffic.groups[target] != nil else {
@@ -73,7 +74,8 @@ public struct Promoter: Sendable {
         var journal = try context.loadJournal() ?? context.newJournal()
         var plans: [String: Plan] = [:]
         let before = journal
-        for plan in try await context.forEachUnit({ try await preflight($0, journal: before) }) {
+        let known = try await UnitTraffic.targetGroups(of: context.units, router: context.router)
+        for plan in try await context.forEachUnit({ try await preflight($0, journal: before, known: known) }) {
             plans[plan.traffic.unit.id] = plan
         }
         let refused = plans.values.filter { !$0.problems.isEmpty }

@@ -21,9 +21,11 @@ public struct RollbackRunner: Sendable {
         let records = journal.groups
         let release = context.release
         let context = self.context
+        // One lookup of every unit's target groups; if even that fails, each unit reads its own.
+        let known = try? await UnitTraffic.targetGroups(of: context.units, router: context.router)
         let results = await context.forEach(context.units) { unit -> (GroupOutcome, Bool) in
             do {
-                let traffic = try await UnitTraffic.read(unit, router: context.router)
+                let traffic = try await UnitTraffic.read(unit, router: context.router, known: known)
                 let desired: [ListenerAction]
                 let source: String
                 if let record = records[unit.id] {

@@ -41,18 +41,22 @@ public struct TrafficStatus: Sendable, Codable, Equatable {
 
     /// Reads every unit of `units` in parallel.
     public static func read(_ context: TrafficContext, expect: Expectation?) async throws -> TrafficStatus {
+        let known = try await UnitTraffic.targetGroups(of: context.units, router: context.router)
         let groups = try await context.forEachUnit { unit -> Group in
-            let traffic = try await UnitTraffic.read(unit, router: context.router)
+            let traffic = try await UnitTraffic.read(unit, router: context.router, known: known)
             let percents = traffic.percents
             var states: [Color: ColorState] = [:]
+            @Sendable func health(_ color: Color) async throws -> [TargetHealth] {
+                guard let info = traffic.groups[color] else { return [] }
+                return try await context.router.health(ofTargetGroup: info.arn)
+            }
+            async let blueHealth = health(.blue)
+            async let greenHealth = health(.green)
+            let healthByColor: [Color: [TargetHealth]] = [.blue: try await blueHealth, .green: try await greenHealth]
             for color in Color.allCases {
                 let info = traffic.groups[color]
-                var healthy = 0, total = 0
-                if let info {
-                    let health = try await context.router.health(ofTargetGroup: info.arn)
-                    healthy = health.filter(\.isHealthy).count
-                    total = health.count
-                }
+                let health = healthByColor[color] ?? []
+                let healthy = health.filter(\.isHealthy).count, total = health.count
                 states[color] = ColorState(targetGroup: unit.targetGroupName(color), exists: info != nil,
                                            percent: percents?[color] ?? 0, release: info?.release, healthy: healthy, total: total)
             }

@@ -40,7 +40,14 @@ public struct ALBTrafficRouter: TrafficRouter {
     }
 
     public func targetGroups(named names: [String]) async throws -> [String: TargetGroupInfo] {
-        let groups = try await elbv2.describeTargetGroups(names: names)
+        // Twenty names per call (DescribeTags' limit too), the calls at once.
+        var unique: [String] = []
+        for name in names where !unique.contains(name) { unique.append(name) }
+        let chunks = stride(from: 0, to: unique.count, by: 20).map { Array(unique[$0..<min($0 + 20, unique.count)]) }
+        let groups = try await withThrowingTaskGroup(of: [TargetGroup].self) { group in
+            for chunk in chunks { group.addTask { try await elbv2.describeTargetGroups(names: chunk) } }
+            return try await group.reduce(into: [TargetGroup]()) { $0 += $1 }
+        }
         let tags = try await elbv2.describeTags(arns: groups.map(\.arn))
         var result: [String: TargetGroupInfo] = [:]
         for group in groups {

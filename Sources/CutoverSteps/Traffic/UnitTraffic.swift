@@ -39,16 +39,24 @@ public struct UnitTraffic: Sendable {
         self.groups = groups
     }
 
-    /// Reads a unit's route and target groups through `router`.
-    public static func read(_ unit: DeployUnit, router: any TrafficRouter) async throws -> UnitTraffic {
+    /// Reads a unit's route and target groups through `router`. `known` holds target groups already
+    /// read for several units at once (one lookup for all of them, rather than one per unit).
+    public static func read(_ unit: DeployUnit, router: any TrafficRouter, known: [String: TargetGroupInfo]? = nil) async throws -> UnitTraffic {
+        let names = Color.allCases.map { unit.targetGroupName($0) }
         async let point = router.resolve(unit.route)
-        async let found = router.targetGroups(named: Color.allCases.map { unit.targetGroupName($0) })
+        async let found = known == nil ? router.targetGroups(named: names) : [:]
         let resolved = try await point
         let actions = try await router.actions(at: resolved)
         var groups: [Color: TargetGroupInfo] = [:]
-        let byName = try await found
+        let fetched = try await found
+        let byName = known ?? fetched
         for color in Color.allCases { groups[color] = byName[unit.targetGroupName(color)] }
         return UnitTraffic(unit: unit, point: resolved, actions: actions, groups: groups)
+    }
+
+    /// Every unit's target groups in one lookup (the router batches the names).
+    public static func targetGroups(of units: [DeployUnit], router: any TrafficRouter) async throws -> [String: TargetGroupInfo] {
+        try await router.targetGroups(named: units.flatMap { unit in Color.allCases.map { unit.targetGroupName($0) } })
     }
 
     /// The index of the forward action that holds either colour, if any.
