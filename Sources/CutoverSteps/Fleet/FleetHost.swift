@@ -51,7 +51,7 @@ public struct HostDiscovery: Sendable {
     }
 
     public func hosts(_ color: Color) async throws -> [FleetHost] {
-        if let inventoryPath { return try staticHosts(color, inventory: inventoryPath) }
+        if let inventoryPath { return try await staticHosts(color, inventory: inventoryPath) }
         guard let ec2 else { throw StepError(code: "deploy.no-hosts", message: "\(unit.id) has no inventory and no EC2 access to find hosts by tags") }
         var filters: [(name: String, values: [String])] = [
             ("tag:\(Tag.service)", [unit.service]), ("tag:\(Tag.color)", [color.rawValue]), ("instance-state-name", ["running"]),
@@ -73,11 +73,11 @@ public struct HostDiscovery: Sendable {
     /// Reads the inventory with `ansible-inventory --list` and returns the hosts of the colour's group.
     /// Host vars: `ansible_host` (address), `app_port` (default: the service's port) and `target_id`
     /// (what to register; default the address, i.e. an IP target).
-    func staticHosts(_ color: Color, inventory: String) throws -> [FleetHost] {
+    func staticHosts(_ color: Color, inventory: String) async throws -> [FleetHost] {
         guard FileManager.default.fileExists(atPath: inventory) else {
             throw StepError(code: "deploy.inventory", message: "the inventory \(inventory) of \(unit.id) does not exist\nhint: fix `inventory:` in the config (relative to the config file)")
         }
-        let result = try ProcessRunner.run("ansible-inventory", ["-i", inventory, "--list"], environment: ["ANSIBLE_NOCOLOR": "1"])
+        let result = try await ProcessRunner.run("ansible-inventory", ["-i", inventory, "--list"], environment: ["ANSIBLE_NOCOLOR": "1"])
         guard result.status == 0, let document = try? JSONValue.decode(Data(result.stdout.utf8)) else {
             throw StepError(code: "deploy.inventory", message: "ansible-inventory could not read \(inventory): \(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
         }

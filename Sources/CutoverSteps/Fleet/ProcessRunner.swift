@@ -30,21 +30,31 @@ public enum ProcessRunner {
         return process
     }
 
-    public static func run(_ name: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+    /// Runs the program to completion and returns its output. The wait happens on a thread of its own,
+    /// never on the concurrency pool (two threads on two cores): several units discover hosts at once.
+    public static func run(_ name: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> Result {
         let process = try process(name, arguments, environment: environment)
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        nonisolated(unsafe) var outData = Data(), errData = Data()
-        let group = DispatchGroup()
-        DispatchQueue.global().async(group: group) { outData = out.fileHandleForReading.readDataToEndOfFile() }
-        DispatchQueue.global().async(group: group) { errData = err.fileHandleForReading.readDataToEndOfFile() }
-        group.wait()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self))
+        return await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                // Both pipes drained at once, so a chatty stderr never blocks the child.
+                nonisolated(unsafe) var errData = Data()
+                let done = DispatchSemaphore(value: 0)
+                Thread.detachNewThread {
+                    errData = err.fileHandleForReading.readDataToEndOfFile()
+                    done.signal()
+                }
+                let outData = out.fileHandleForReading.readDataToEndOfFile()
+                done.wait()
+                process.waitUntilExit()
+                continuation.resume(returning: Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                                                      stderr: String(decoding: errData, as: UTF8.self)))
+            }
+        }
     }
 
     /// Runs the program with stdout and stderr merged, handing each line to `line` as it arrives, and
