@@ -68,22 +68,8 @@ struct DeployCommand: AsyncParsableCommand {
             }
             // Bounded parallelism; each unit's outcome is kept so one failing sport names itself and the
             // others still finish.
-            let outcomes = await withTaskGroup(of: (Int, Result<FleetDeployer.Result, any Error>).self) { group in
-                var results = [Result<FleetDeployer.Result, any Error>?](repeating: nil, count: deployers.count)
-                var next = 0
-                func start() {
-                    let index = next
-                    next += 1
-                    group.addTask {
-                        do { return (index, .success(try await deployers[index].run(dryRun: dryRun))) } catch { return (index, .failure(error)) }
-                    }
-                }
-                while next < min(parallel, deployers.count) { start() }
-                for await (index, result) in group {
-                    results[index] = result
-                    if next < deployers.count { start() }
-                }
-                return results.map { $0! }
+            let outcomes = await boundedMap(deployers, limit: parallel) { deployer -> Result<FleetDeployer.Result, any Error> in
+                do { return .success(try await deployer.run(dryRun: dryRun)) } catch { return .failure(error) }
             }
             let succeeded = outcomes.compactMap { try? $0.get() }
             let failures = zip(deployers, outcomes).compactMap { deployer, outcome -> String? in

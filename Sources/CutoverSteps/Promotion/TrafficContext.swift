@@ -55,22 +55,7 @@ public struct TrafficContext: Sendable {
     }
 
     func forEach<T: Sendable>(_ units: [DeployUnit], _ body: @escaping @Sendable (DeployUnit) async -> T) async -> [T] {
-        let limit = promotion.parallel ? max(units.count, 1) : 1
-        return await withTaskGroup(of: (Int, T).self) { group in
-            var results = [T?](repeating: nil, count: units.count)
-            var next = 0
-            func start() {
-                let index = next
-                next += 1
-                group.addTask { (index, await body(units[index])) }
-            }
-            while next < min(limit, units.count) { start() }
-            for await (index, value) in group {
-                results[index] = value
-                if next < units.count { start() }
-            }
-            return results.map { $0! }
-        }
+        await boundedMap(units, limit: promotion.parallel ? max(units.count, 1) : 1, body)
     }
 
     /// Why `color` may not take traffic now, or nil: no targets at all (0 of 0 is not healthy), or
