@@ -48,7 +48,8 @@ import Testing
         #expect(parameters.pairs.map { "\($0.key)=\($0.value)" } == [
             "DefaultActions.member.1.Type=authenticate-oidc", "DefaultActions.member.1.Order=1",
             "DefaultActions.member.1.AuthenticateOidcConfig.Issuer=https://idp",
-        ])
+            "DefaultActions.member.1.AuthenticateOidcConfig.UseExistingClientSecret=true",
+        ], "the secret Describe never returns is kept, not required")
         let moved = actions[1].withForwardGroups([.init(arn: "blue", weight: 90), .init(arn: "green", weight: 10)])
         #expect(moved.fields.map { "\($0.key)=\($0.value)" } == [
             "Type=forward", "Order=2",

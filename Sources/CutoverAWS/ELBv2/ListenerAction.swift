@@ -71,6 +71,12 @@ public struct ListenerAction: Sendable, Equatable, Codable {
     public func parameters(listName: String, index: Int) -> QueryParameters {
         var parameters = QueryParameters()
         for field in fields { parameters.add("\(listName).member.\(index).\(field.key)", field.value) }
+        // Describe never returns an OIDC client secret, and Modify requires one unless told to keep the
+        // existing secret: without this, a listener with OIDC authentication could not be shifted.
+        if type == "authenticate-oidc", value("AuthenticateOidcConfig.ClientSecret") == nil,
+           value("AuthenticateOidcConfig.UseExistingClientSecret") == nil {
+            parameters.add("\(listName).member.\(index).AuthenticateOidcConfig.UseExistingClientSecret", "true")
+        }
         return parameters
     }
 
