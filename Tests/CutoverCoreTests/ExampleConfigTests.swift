@@ -28,7 +28,16 @@ struct ExampleConfigTests {
         #expect(horseRacing.greenTargetGroup == "production-fn-horse-racing-green")
         #expect(horseRacing.route.rule == .pathPattern("/feeds/horse-racing/*"))
         #expect(horseRacing.route.listenerARN.contains("listener/app/spectate-production-feeds/"))
-        #expect(horseRacing.deployment == .ansible(AnsibleDeployment(playbook: "ansible/feedNormalizerDeploy.yaml", inventory: nil)))
+        // cutover's own feed-normalizer playbook, hosts found by tags, per-sport variables expanded.
+        #expect(horseRacing.deployment == .ansible(AnsibleDeployment(
+            playbook: nil, inventory: nil, template: "feed-normalizer", port: 8090, healthPath: "/health",
+            hostTags: [.init(key: "Environment", value: "production")],
+            variables: [
+                .init(name: "feed_providers", values: ["https://feeds.provider-a.example/horse-racing", "https://feeds.provider-b.example/horse-racing"], isList: true),
+                .init(name: "event_management_endpoint", values: ["http://event-management.production.internal:8080/normalized"], isList: false),
+            ])))
+        let frontend = try #require(production.units.first { $0.service == "frontend" })
+        #expect(frontend.smoke == [SmokeCheck(path: "/", status: 200, timeoutSeconds: 5)])
     }
 
     @Test func ecsServiceKeepsItsSettings() throws {
