@@ -21,18 +21,28 @@ public final class AWSTestbed: @unchecked Sendable {
         try moto.run()
         processes.append(moto)
         motoURL = URL(string: "http://127.0.0.1:\(port)")!
-        let deadline = Date().addingTimeInterval(30)
-        while (try? Subprocess.run("/usr/bin/curl", ["-sf", "-o", "/dev/null", "\(motoURL.absoluteString)/moto-api/data.json"]).status) != 0 {
-            guard Date() < deadline, moto.isRunning else { throw ReadyProcess.StartError(message: "moto_server did not start on port \(port)") }
-            usleep(100_000)
+        do {
+            try Self.waitForMoto(motoURL, process: moto, port: port)
+            let (proxy, url) = try ReadyProcess.start(Paths.repo("Tests/Support/aws/faultproxy.py"), ["--upstream", motoURL.absoluteString, "--port", "0"])
+            processes.append(proxy)
+            proxyURL = url
+            if ecsAgent {
+                let (agent, _) = try ReadyProcess.start(Paths.repo("Tests/Support/aws/ecs_agent.py"),
+                                                        ["--endpoint", motoURL.absoluteString, "--region", "eu-west-1", "--interval", "0.1"])
+                processes.append(agent)
+            }
+        } catch {
+            // A failed init never reaches deinit: stop what did start.
+            for process in processes { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+            throw error
         }
-        let (proxy, url) = try ReadyProcess.start(Paths.repo("Tests/Support/aws/faultproxy.py"), ["--upstream", motoURL.absoluteString, "--port", "0"])
-        processes.append(proxy)
-        proxyURL = url
-        if ecsAgent {
-            let (agent, _) = try ReadyProcess.start(Paths.repo("Tests/Support/aws/ecs_agent.py"),
-                                                    ["--endpoint", motoURL.absoluteString, "--region", "eu-west-1", "--interval", "0.1"])
-            processes.append(agent)
+    }
+
+    private static func waitForMoto(_ url: URL, process: Process, port: Int) throws {
+        let deadline = Date().addingTimeInterval(30)
+        while (try? Subprocess.run("/usr/bin/curl", ["-sf", "-o", "/dev/null", "\(url.absoluteString)/moto-api/data.json"]).status) != 0 {
+            guard Date() < deadline, process.isRunning else { throw ReadyProcess.StartError(message: "moto_server did not start on port \(port)") }
+            usleep(100_000)
         }
     }
 
