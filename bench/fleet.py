@@ -33,7 +33,7 @@ Binary: --bin, else $CUTOVER_BIN, else .build/release/cutover when it is at leas
 Usage: bench/fleet.py [--runs N] [--quick] [--sequential] [--bin PATH]    (writes
        bench/results/fleet.md; default 3 runs; --quick: 1 run, prints only)
 """
-import argparse, collections, json, os, resource, shutil, signal, statistics, subprocess, sys, tempfile, time
+import argparse, collections, glob, json, os, resource, shutil, signal, statistics, subprocess, sys, tempfile, time
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -260,6 +260,12 @@ class Bench:
         self.state = 0
         self.release = 0
         self.artifacts = {}
+        self.pids = []  # every cutover started: a killed one leaves its temp directories behind
+
+    def remove_leftovers(self):
+        for pid in self.pids:
+            for path in glob.glob(os.path.join(tempfile.gettempdir(), f"cutover-{pid}-*")):
+                shutil.rmtree(path, ignore_errors=True)
 
     def next_release(self):
         name = f"r{self.release}"
@@ -285,13 +291,20 @@ class Bench:
         open(self.shim_log, "w").close()
         cpu = children_cpu()
         t0, start = time.time(), time.perf_counter()
-        proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env or self.env,
-                              preexec_fn=die_with_parent)
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env or self.env,
+                                preexec_fn=die_with_parent)
+        self.pids.append(proc.pid)
+        with proc:
+            try:
+                stdout, stderr = proc.communicate()
+            except BaseException:  # interrupted: kill cutover (its Ansible children: stop_ansible)
+                proc.kill()
+                raise
         wall = time.perf_counter() - start
         cpu = children_cpu() - cpu
         if proc.returncode != 0:
-            raise SystemExit(f"cutover deploy {' '.join(more)} exited {proc.returncode}:\n{failure_text(proc.stderr.decode())}")
-        units = json.loads(proc.stdout)
+            raise SystemExit(f"cutover deploy {' '.join(more)} exited {proc.returncode}:\n{failure_text(stderr.decode())}")
+        units = json.loads(stdout)
         for u in units:
             if u.get("healthy") != HOSTS or set(PHASES) - set(u.get("seconds", {})):
                 raise SystemExit(f"cutover deploy {' '.join(more)}: unexpected unit result {json.dumps(u)[:1000]}")
@@ -395,7 +408,7 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the finally below
     work = tempfile.mkdtemp(prefix="cutover-bench-fleet-")
     moto_log = open(os.path.join(work, "moto.log"), "w")
-    moto_proc = None
+    moto_proc = bench = None
     began, load_before = time.time(), os.getloadavg()[0]
     stopped = 0
     rows = collections.defaultdict(list)  # contender -> [deploy() results]
@@ -444,8 +457,13 @@ def main():
                     rows[c].append(bench.deploy(release, "--parallel", c[1:]))
                 check(elb, greens, hosts, ["football"] if c == "single" else SPORTS, release, c)
     finally:
+        if moto_proc is not None and moto_proc.poll() is not None:
+            print(f"moto_server ended during the run (status {moto_proc.returncode}; a negative status is the signal "
+                  "that ended it)", file=sys.stderr)
         stop_ansible(work, os.path.join(work, "shim.pids"))
         stopped = stop_apps(work)
+        if bench is not None:
+            bench.remove_leftovers()
         stop(moto_proc)
         moto_log.close()
         shutil.rmtree(work, ignore_errors=True)
@@ -515,7 +533,7 @@ def main():
               + (f"; four `--sport` invocations / `--parallel 4` = **{wall['seq'] / wall['p4']:.2f}x**" if "seq" in wall else "") + ".",
               f"- CPU busy during `--parallel 4`: {cpu['p4'] / wall['p4']:.2f} of {cores} cores (`--parallel 1`: "
               f"{cpu['p1'] / wall['p1']:.2f}). A sport's deploy needs {cpu['single']:.1f} CPU-seconds, so 4 sports need about "
-              f"{4 * cpu['single']:.0f} s of CPU: at most {4 * cpu['single'] / cores:.0f} s of wall time on {cores} cores whatever the parallelism.",
+              f"{4 * cpu['single']:.0f} s of CPU: no less than {4 * cpu['single'] / cores:.0f} s of wall time on {cores} cores whatever the parallelism.",
               f"- one sport: `cutover deploy` / `ansible-playbook` alone = **{wall['single'] / wall['hand']:.2f}x** (medians of separate "
               f"runs, noisy); within the same invocation cutover's time outside ansible-playbook is **{s(split['overhead'])}** "
               f"({100 * split['overhead'] / wall['single']:.0f}% of its wall time), see below.", "",
@@ -570,9 +588,11 @@ def main():
               f"of cutover's wall time. Registration ({ms(split['registration'])}) and the health wait ({ms(split['health_wait'])}) "
               "are a few requests to moto each.",
               f"- `--parallel 4` vs `--parallel 1`: {gain:.2f}x here"
-              + (" — no gain" if gain < 1.2 else "") + f". The 16 local \"hosts\" run Ansible's modules and the apps on the "
-              f"controller's {cores} cores: the deploy is CPU-bound ({cpu['p4'] / wall['p4']:.1f} cores busy under `--parallel 4`), "
-              "so overlapping the sports cannot shorten it, and 4 ansible-playbook controllers at once only add contention. This "
+              + (" — no gain" if gain < 1.2 else "") + f". The 16 local \"hosts\" run Ansible's modules and the apps on this "
+              f"machine's {cores} cores, shared with each other and with whatever else runs (see the load average): the deploy "
+              f"is bound by CPU ({cpu['p4']:.0f} CPU-seconds for `--parallel 4`, which got {cpu['p4'] / wall['p4']:.1f} of the "
+              f"{cores} cores), so overlapping the sports cannot shorten it, and 4 ansible-playbook controllers at once only add "
+              "contention. This "
               "setup cannot show what `--parallel` is for: with real hosts the module work runs on the hosts (the controller "
               "mostly waits on ssh), and on AWS a newly registered target is healthy only after `healthy threshold × interval` "
               "(the seeded groups: 3 × 10 s; AWS's default 5 × 30 s), which `--parallel 4` overlaps across sports and "

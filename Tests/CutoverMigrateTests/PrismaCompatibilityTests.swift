@@ -176,16 +176,23 @@ struct PrismaCompatibilityTests {
         let holder = Process()
         holder.executableURL = URL(fileURLWithPath: Subprocess.which("psql") ?? "/usr/bin/psql")
         holder.arguments = [database.url, "-X", "-q", "-c", "SELECT pg_advisory_lock(72707369); SELECT pg_sleep(120);"]
+        let holderErrors = Pipe()
         holder.standardOutput = FileHandle.nullDevice
-        holder.standardError = FileHandle.nullDevice
+        holder.standardError = holderErrors
         try holder.run()
         // SIGKILL: SIGTERM may be blocked in processes the test runner starts. The database is dropped
         // WITH (FORCE) afterwards, which ends the holder's session on the server too.
         defer { kill(holder.processIdentifier, SIGKILL) }
+        // Waited for by the clock, not a count of checks: on a loaded machine each check is slow.
         var held = false
-        for _ in 0..<600 where !held {
+        let deadline = Date().addingTimeInterval(120)
+        while !held, holder.isRunning, Date() < deadline {
             held = try database.psql("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 72707369 AND granted") == "1"
             if !held { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        if !held, !holder.isRunning {
+            let errors = String(decoding: holderErrors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            Issue.record("the lock holder (psql) exited \(holder.terminationStatus): \(errors)")
         }
         try #require(held, "the holder never took the lock")
         let result = try CLI.run(["migrate", "deploy", "--migrations", Self.basic, "--lock-wait", "0.5"], environment: ["DATABASE_URL": database.url])
