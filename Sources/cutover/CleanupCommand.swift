@@ -26,11 +26,10 @@ struct CleanupCommand: AsyncParsableCommand {
             var failed = false
             for unit in units {
                 guard case .ecs(let deployment) = unit.deployment else { continue }
-                let provisioner = ECSProvisioner(unit: unit, deployment: deployment, release: releaseOption.release, image: "-",
-                                                 elbv2: ELBv2Client(client: client), ecs: ECSClient(client: client),
-                                                 timeoutSeconds: 0, progress: progressToStderr)
+                let cleanup = ECSCleanup(unit: unit, deployment: deployment, release: releaseOption.release,
+                                         elbv2: ELBv2Client(client: client), ecs: ECSClient(client: client))
                 do {
-                    outcomes.append(try await ECSCleanup(provisioner: provisioner).run(dryRun: dryRun))
+                    outcomes.append(try await cleanup.run(dryRun: dryRun))
                 } catch {
                     failed = true
                     outcomes.append(GroupOutcome(unit: unit.id, route: unit.route.listenerARN, state: "refused", detail: "\(error)"))

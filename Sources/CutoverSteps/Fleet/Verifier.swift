@@ -61,7 +61,7 @@ public struct Verifier: Sendable {
         var endpoints: [(address: String, port: Int)] = health.map { ($0.target.id, $0.target.port ?? 80) }
         switch unit.deployment {
         case .ecs(let deployment):
-            let name = color == .blue ? deployment.service : "\(deployment.service)-green"
+            let name = deployment.serviceName(color)
             let service = try await ecs.describeServices(cluster: deployment.cluster, names: [name]).first
             let tags = (service?["tags"]?.array ?? []).reduce(into: [String: String]()) { $0[$1["key"]?.string ?? ""] = $1["value"]?.string }
             add(tags[Tag.release] == release, "ECS service \(name) runs release \(release)", tags[Tag.release].map { "it is tagged \($0)" } ?? (service == nil ? "the service does not exist" : "untagged"))

@@ -5,16 +5,22 @@ import CutoverCore
 /// deleted) and its target group (taken out of the route's forward action, then deleted). Never the
 /// colour taking traffic: it refuses unless the release's colour takes 100% and the other 0%.
 public struct ECSCleanup: Sendable {
-    public var provisioner: ECSProvisioner
+    public var unit: DeployUnit
+    public var deployment: ECSDeployment
+    public var release: String
+    public var elbv2: ELBv2Client
+    public var ecs: ECSClient
 
-    public init(provisioner: ECSProvisioner) {
-        self.provisioner = provisioner
+    public init(unit: DeployUnit, deployment: ECSDeployment, release: String, elbv2: ELBv2Client, ecs: ECSClient) {
+        self.unit = unit
+        self.deployment = deployment
+        self.release = release
+        self.elbv2 = elbv2
+        self.ecs = ecs
     }
 
     public func run(dryRun: Bool) async throws -> GroupOutcome {
-        let unit = provisioner.unit
-        let router = provisioner.router
-        let release = provisioner.release
+        let router = ALBTrafficRouter(elbv2: elbv2)
         var traffic = try await UnitTraffic.read(unit, router: router)
         guard let color = traffic.color(of: release) else {
             throw StepError(code: "cleanup.unknown-release", message: "\(unit.id): neither target group is tagged \(Tag.release)=\(release)")
@@ -24,14 +30,14 @@ public struct ECSCleanup: Sendable {
             throw StepError(code: "cleanup.not-promoted", message: "\(unit.id): release \(release) (\(color.rawValue)) does not take all traffic (\(TrafficContext.describe(traffic.percents))); the old colour is still needed\nhint: promote first, or roll back and leave it", exitStatus: .checkFailed)
         }
         var done: [String] = []
-        let cluster = provisioner.deployment.cluster
-        let oldService = provisioner.serviceName(old)
-        if let service = try await provisioner.ecs.describeServices(cluster: cluster, names: [oldService]).first,
+        let cluster = deployment.cluster
+        let oldService = deployment.serviceName(old)
+        if let service = try await ecs.describeServices(cluster: cluster, names: [oldService]).first,
            service["status"]?.string == "ACTIVE" {
             done.append("deleted ECS service \(oldService)")
             if !dryRun {
-                _ = try await provisioner.ecs.updateService(cluster: cluster, service: oldService, desiredCount: 0)
-                try await provisioner.ecs.deleteService(cluster: cluster, service: oldService, force: true)
+                _ = try await ecs.updateService(cluster: cluster, service: oldService, desiredCount: 0)
+                try await ecs.deleteService(cluster: cluster, service: oldService, force: true)
             }
         }
         if let group = traffic.groups[old] {
@@ -45,7 +51,7 @@ public struct ECSCleanup: Sendable {
                 }
             }
             done.append("deleted target group \(group.name)")
-            if !dryRun { try await provisioner.elbv2.deleteTargetGroup(arn: group.arn) }
+            if !dryRun { try await elbv2.deleteTargetGroup(arn: group.arn) }
         }
         return GroupOutcome(unit: unit.id, route: traffic.point.description, state: dryRun ? "planned" : (done.isEmpty ? "unchanged" : "cleaned"),
                             blue: traffic.percents?[.blue], green: traffic.percents?[.green],

@@ -35,11 +35,6 @@ public struct ECSProvisioner: Sendable {
         self.progress = progress
     }
 
-    /// The ECS service name of a colour: blue is the configured service, green gets `-green`.
-    public func serviceName(_ color: Color) -> String {
-        color == .blue ? deployment.service : "\(deployment.service)-green"
-    }
-
     public struct Result: Sendable, Codable {
         public var unit: String
         public var color: Color
@@ -63,13 +58,13 @@ public struct ECSProvisioner: Sendable {
         let tags = [(Tag.release, release), (Tag.service, unit.id), (Tag.color, color.rawValue)]
 
         // The live service and its task definition are the template.
-        let names = [serviceName(live), serviceName(color)]
+        let names = [deployment.serviceName(live), deployment.serviceName(color)]
         let services = try await ecs.describeServices(cluster: deployment.cluster, names: names)
-        guard let liveService = services.first(where: { $0["serviceName"]?.string == serviceName(live) }),
+        guard let liveService = services.first(where: { $0["serviceName"]?.string == deployment.serviceName(live) }),
               let liveTaskARN = liveService["taskDefinition"]?.string else {
-            throw StepError(code: "provision.no-live-service", message: "ECS service \(serviceName(live)) (the live \(live.rawValue) copy of \(unit.id)) does not exist in cluster \(deployment.cluster)\nhint: check `cluster:` and `service:` in the config")
+            throw StepError(code: "provision.no-live-service", message: "ECS service \(deployment.serviceName(live)) (the live \(live.rawValue) copy of \(unit.id)) does not exist in cluster \(deployment.cluster)\nhint: check `cluster:` and `service:` in the config")
         }
-        let existing = services.first { $0["serviceName"]?.string == serviceName(color) }
+        let existing = services.first { $0["serviceName"]?.string == deployment.serviceName(color) }
         let (liveDefinition, _) = try await ecs.describeTaskDefinition(liveTaskARN)
         var definition = try withImage(liveDefinition)
         var taskARN = "<new revision of \(deployment.taskFamily)>"
@@ -118,19 +113,19 @@ public struct ECSProvisioner: Sendable {
         let desired = deployment.desiredCount ?? liveService["desiredCount"]?.int ?? 1
         if let existing, existing["status"]?.string == "ACTIVE" {
             if existing["taskDefinition"]?.string != taskARN || existing["desiredCount"]?.int != desired {
-                writes.append("ECS UpdateService \(serviceName(color)) taskDefinition=\(taskARN) desiredCount=\(desired)")
-                if !dryRun { _ = try await ecs.updateService(cluster: deployment.cluster, service: serviceName(color), desiredCount: desired, taskDefinition: taskARN) }
+                writes.append("ECS UpdateService \(deployment.serviceName(color)) taskDefinition=\(taskARN) desiredCount=\(desired)")
+                if !dryRun { _ = try await ecs.updateService(cluster: deployment.cluster, service: deployment.serviceName(color), desiredCount: desired, taskDefinition: taskARN) }
             }
         } else {
-            writes.append("ECS CreateService \(serviceName(color)) desiredCount=\(desired) targetGroup=\(groupName)")
+            writes.append("ECS CreateService \(deployment.serviceName(color)) desiredCount=\(desired) targetGroup=\(groupName)")
             if !dryRun { _ = try await ecs.createService(createRequest(from: liveService, color: color, taskARN: taskARN, groupARN: groupARN, desired: desired, tags: tags)) }
         }
         if dryRun {
-            return Result(unit: unit.id, color: color, service: serviceName(color), targetGroup: groupName, taskDefinition: taskARN,
+            return Result(unit: unit.id, color: color, service: deployment.serviceName(color), targetGroup: groupName, taskDefinition: taskARN,
                           writes: writes, healthy: 0, dryRun: true)
         }
-        let healthy = try await waitUntilReady(groupARN: groupARN, service: serviceName(color), desired: desired)
-        return Result(unit: unit.id, color: color, service: serviceName(color), targetGroup: groupName, taskDefinition: taskARN,
+        let healthy = try await waitUntilReady(groupARN: groupARN, service: deployment.serviceName(color), desired: desired)
+        return Result(unit: unit.id, color: color, service: deployment.serviceName(color), targetGroup: groupName, taskDefinition: taskARN,
                       writes: writes, healthy: healthy, dryRun: false)
     }
 
@@ -159,7 +154,7 @@ public struct ECSProvisioner: Sendable {
     func createRequest(from live: JSONValue, color: Color, taskARN: String, groupARN: String, desired: Int, tags: [(String, String)]) -> JSONValue {
         var request: [String: JSONValue] = [
             "cluster": .string(deployment.cluster),
-            "serviceName": .string(serviceName(color)),
+            "serviceName": .string(deployment.serviceName(color)),
             "taskDefinition": .string(taskARN),
             "desiredCount": .int(desired),
             "loadBalancers": [["targetGroupArn": .string(groupARN), "containerName": .string(deployment.containerName),

@@ -24,6 +24,13 @@ extension DeployUnit {
     }
 }
 
+extension ECSDeployment {
+    /// The ECS service of a colour: blue is the configured service, green gets `-green`.
+    public func serviceName(_ color: Color) -> String {
+        color == .blue ? service : "\(service)-green"
+    }
+}
+
 /// A unit's route as it is now: its actions and the forward split between its two colours.
 public struct UnitTraffic: Sendable {
     public var unit: DeployUnit
