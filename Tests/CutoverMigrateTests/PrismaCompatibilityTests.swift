@@ -172,35 +172,19 @@ struct PrismaCompatibilityTests {
 
     @Test func aWaitingDeployTimesOutWithP1002() async throws {
         let database = try TestDatabase()
-        // Someone holds Prisma's lock (a long deploy) in another session.
-        let holder = Process()
-        holder.executableURL = URL(fileURLWithPath: Subprocess.which("psql") ?? "/usr/bin/psql")
-        holder.arguments = [database.url, "-X", "-q", "-c", "SELECT pg_advisory_lock(72707369); SELECT pg_sleep(120);"]
-        let holderErrors = Pipe()
-        holder.standardOutput = FileHandle.nullDevice
-        holder.standardError = holderErrors
-        try holder.run()
-        // SIGKILL: SIGTERM may be blocked in processes the test runner starts. The database is dropped
-        // WITH (FORCE) afterwards, which ends the holder's session on the server too.
-        defer { kill(holder.processIdentifier, SIGKILL) }
-        // Waited for by the clock, not a count of checks: on a loaded machine each check is slow.
-        var held = false
-        let deadline = Date().addingTimeInterval(120)
-        while !held, holder.isRunning, Date() < deadline {
-            held = try database.psql("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 72707369 AND granted") == "1"
-            if !held { try await Task.sleep(for: .milliseconds(50)) }
-        }
-        if !held, !holder.isRunning {
-            let errors = String(decoding: holderErrors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            Issue.record("the lock holder (psql) exited \(holder.terminationStatus): \(errors)")
-        }
-        try #require(held, "the holder never took the lock")
+        // Someone holds Prisma's lock (a long deploy) in another session. The session is this test's own
+        // connection rather than a psql child: taking the lock is then a call that returns once it is
+        // held, not a process to poll for (polling a child flaked under load in CI).
+        let holder = try await PostgresMigrationDatabase.connect(try DatabaseURL(parsing: database.url))
+        try #require(try await holder.tryAdvisoryLock(72707369), "nobody else may hold the lock in a fresh database")
+        #expect(try database.psql("SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE d.datname = current_database() AND locktype = 'advisory' AND objid = 72707369 AND granted") == "1")
         let result = try CLI.run(["migrate", "deploy", "--migrations", Self.basic, "--lock-wait", "0.5"], environment: ["DATABASE_URL": database.url])
         #expect(result.status == 1)
         #expect(result.stderr.hasPrefix("error[migrate.lock-timeout]: P1002: timed out after 0.5 s waiting for the migration advisory lock"))
         // It waited without queueing in the server: no session of ours is blocked on the lock.
         #expect(try database.psql("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted") == "0")
         #expect(try database.psql("SELECT to_regclass('_prisma_migrations') IS NULL") == "t")
+        await holder.close()
     }
 
     @Test func statusExitsThreeWhilePendingAndDryRunChangesNothing() throws {
