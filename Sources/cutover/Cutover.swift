@@ -15,6 +15,8 @@ struct Cutover: AsyncParsableCommand {
 
         Exit codes:
         \(ExitStatus.allCases.map { "  \($0.rawValue)\(String(repeating: " ", count: 4 - String($0.rawValue).count))\($0.meaning)" }.joined(separator: "\n"))
+          128+N  deploy was stopped by signal N (130 SIGINT, 143 SIGTERM, 129 SIGHUP) after passing it on
+                 to the Ansible runs it started
         """,
         version: version,
         subcommands: [ValidateCommand.self, RenderCommand.self, RegisterCommand.self, JenkinsCommand.self, MigrateCommand.self,

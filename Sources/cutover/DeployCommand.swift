@@ -17,6 +17,9 @@ struct DeployCommand: AsyncParsableCommand {
         failed or unreachable host fails the step, named. Then the colour's target group is made to hold
         exactly those hosts and every one must become healthy. A fan-out service deploys every sport in
         parallel unless --sport picks one. --dry-run runs Ansible in check mode and prints the registrations.
+
+        SIGINT, SIGTERM (a Jenkins abort) and SIGHUP are passed on to every ansible-playbook run; after 10 s
+        what is left is killed, and deploy exits 128 + the signal number.
         """)
 
     @OptionGroup var selection: UnitSelection
@@ -44,6 +47,7 @@ struct DeployCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        ChildProcessGroups.forwardSignals(log: progressToStderr)
         try await reporting(json: output.json) {
             let (config, environment, units) = try selection.resolve(kinds: [.instances])
             guard !units.isEmpty else {

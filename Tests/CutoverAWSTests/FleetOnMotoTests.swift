@@ -95,6 +95,61 @@ import Testing
         #expect(deploy.stderr.contains("\(stopped):\(portB) unused (Target.InvalidState)"), "\(deploy.stderr)")
     }
 
+    /// A Jenkins abort sends SIGTERM to cutover; Ansible runs in a process group of its own and would
+    /// never hear of it. cutover passes it on, so nothing keeps deploying after the step is gone.
+    @Test func aSignalStopsThePlaybookItIsRunning() throws {
+        let directory = try Paths.temporaryDirectory("fleet-signal")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let playbook = directory.appendingPathComponent("own.yml").path
+        let pidFile = directory.appendingPathComponent("task.pid").path
+        let scenario = try FleetScenario(frontendInstances: [
+            ["name": "fe-1", "tags": ["cutover:service": "frontend", "cutover:color": "green", "ansible:ansible_connection": "local",
+                                      "ansible:ansible_host": "127.0.0.1", "ansible:ansible_python_interpreter": FleetScenario.python]],
+        ], frontendPlaybook: playbook)
+        try """
+        - hosts: green
+          gather_facts: false
+          tasks:
+            - name: a task that outlives any step
+              ansible.builtin.shell: echo $$ > \(pidFile).tmp && mv \(pidFile).tmp \(pidFile) && exec sleep 300
+
+        """.write(toFile: playbook, atomically: true, encoding: .utf8)
+        let stderrPath = directory.appendingPathComponent("stderr").path
+        FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        let cutover = Process()
+        cutover.executableURL = URL(fileURLWithPath: Paths.binary)
+        cutover.arguments = ["deploy", "--service", "frontend", "--release", "r1", "--artifact", scenario.artifact, "-c", scenario.config]
+        cutover.environment = ProcessInfo.processInfo.environment.merging(scenario.testbed.environment(stateDirectory: directory)) { $1 }
+        cutover.standardOutput = FileHandle.nullDevice
+        cutover.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
+        try cutover.run()
+        defer { if cutover.isRunning { kill(cutover.processIdentifier, SIGKILL) } }
+        let started = Date()
+        while !FileManager.default.fileExists(atPath: pidFile), cutover.isRunning, Date().timeIntervalSince(started) < 120 {
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        let early = (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
+        let written = (try? String(contentsOfFile: pidFile, encoding: .utf8)) ?? ""
+        let task = try #require(Int32(written.trimmingCharacters(in: .whitespacesAndNewlines)), "the playbook's task never started: \(early)")
+        defer { kill(task, SIGKILL) }
+        kill(cutover.processIdentifier, SIGTERM)
+        let signalled = Date()
+        while cutover.isRunning, Date().timeIntervalSince(signalled) < 60 { Thread.sleep(forTimeInterval: 0.05) }
+        let stderr = try String(contentsOfFile: stderrPath, encoding: .utf8)
+        try #require(!cutover.isRunning, "cutover ignored SIGTERM: \(stderr)")
+        #expect(cutover.terminationReason == .exit && cutover.terminationStatus == 143, "\(cutover.terminationReason) \(cutover.terminationStatus)")
+        #expect(stderr.contains("cutover: SIGTERM: stopping 1 child process group(s)"), "\(stderr)")
+        // The task Ansible started is gone too (a zombie awaiting its reaper counts as gone).
+        #expect(Self.isGone(task), "the playbook's task \(task) still runs after cutover exited")
+        #expect(try scenario.targets("stg-frontend-green").isEmpty, "nothing was registered")
+    }
+
+    static func isGone(_ pid: pid_t) -> Bool {
+        guard kill(pid, 0) == 0 else { return true }
+        let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+        return status.contains("State:\tZ")
+    }
+
     @Test func dryRunUsesCheckModeAndChangesNothing() throws {
         let scenario = try FleetScenario()
         let before = try scenario.targets("stg-fn-football-green")

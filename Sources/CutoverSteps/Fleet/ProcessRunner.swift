@@ -1,6 +1,7 @@
 import Foundation
 
 /// Runs a program found on PATH: to completion (`run`), or streaming its output line by line (`stream`).
+/// Every child is known to `ChildProcessGroups` while it runs, so a signal to cutover reaches it.
 public enum ProcessRunner {
     public struct Result: Sendable {
         public var status: Int32
@@ -39,6 +40,7 @@ public enum ProcessRunner {
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
         try process.run()
+        ChildProcessGroups.insert(process.processIdentifier)
         return await withCheckedContinuation { continuation in
             Thread.detachNewThread {
                 // Both pipes drained at once, so a chatty stderr never blocks the child.
@@ -51,6 +53,7 @@ public enum ProcessRunner {
                 let outData = out.fileHandleForReading.readDataToEndOfFile()
                 done.wait()
                 process.waitUntilExit()
+                ChildProcessGroups.remove(process.processIdentifier)
                 continuation.resume(returning: Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
                                                       stderr: String(decoding: errData, as: UTF8.self)))
             }
@@ -67,6 +70,7 @@ public enum ProcessRunner {
         process.standardError = pipe
         process.standardInput = FileHandle.nullDevice
         try process.run()
+        ChildProcessGroups.insert(process.processIdentifier)
         return await withCheckedContinuation { continuation in
             Thread.detachNewThread {
                 let handle = pipe.fileHandleForReading
@@ -82,6 +86,7 @@ public enum ProcessRunner {
                 }
                 if !buffer.isEmpty { line(String(decoding: buffer, as: UTF8.self)) }
                 process.waitUntilExit()
+                ChildProcessGroups.remove(process.processIdentifier)
                 continuation.resume(returning: process.terminationStatus)
             }
         }
