@@ -48,6 +48,7 @@ struct DeployCommand: AsyncParsableCommand {
 
     func run() async throws {
         ChildProcessGroups.forwardSignals(log: progressToStderr)
+        defer { ChildProcessGroups.waitIfStopping() }
         try await reporting(json: output.json) {
             let (config, environment, units) = try selection.resolve(kinds: [.instances])
             guard !units.isEmpty else {

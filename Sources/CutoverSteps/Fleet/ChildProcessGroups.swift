@@ -63,6 +63,13 @@ public enum ChildProcessGroups {
         }
     }
 
+    /// Once a signal has come, its handler owns the exit (128 + N, after the groups are gone): a command
+    /// that finishes meanwhile (its playbook died of the signal) must not exit first with its own status.
+    public static func waitIfStopping() {
+        guard stopping.withLock({ $0 }) else { return }
+        while true { sleep(1) }
+    }
+
     static func signalName(_ number: Int32) -> String {
         switch number {
         case SIGINT: "SIGINT"
