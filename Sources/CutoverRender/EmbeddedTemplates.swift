@@ -61,6 +61,10 @@ extension TemplateSet {
             or (app_port | int) < 1 or (app_port | int) > 65535 -%}
         {%- set _ = e.append('host var app_port must be a port number') -%}
       {%- endif -%}
+      {%- if keep_releases is defined and ((keep_releases | string) is not regex('[0-9]{1,4}', match_type='fullmatch')
+            or (keep_releases | int) < 1) -%}
+        {%- set _ = e.append('host var keep_releases must be a whole number of at least 1') -%}
+      {%- endif -%}
       {%- if deploy_manager not in ['systemd', 'process'] -%}
         {%- set _ = e.append('host var service_manager must be systemd or process') -%}
       {%- endif -%}
@@ -220,6 +224,24 @@ extension TemplateSet {
           color {{ cutover_color | to_json }}
       when: not ansible_check_mode
 
+    # The newest releases stay (keep_releases, default 5, counting the one just deployed) so a host can be
+    # put back by hand; older ones go, or the disk fills one artifact per release. Never `current`'s target.
+    # Newest by ctime, which only the kernel sets: tar restores an archive's mtimes, so every release built
+    # from one pipeline can carry the same mtime.
+    - name: Find the installed releases
+      ansible.builtin.find:
+        paths: "{{ deploy_root }}/releases"
+        file_type: directory
+      register: deploy_installed
+
+    - name: Remove releases beyond keep_releases
+      ansible.builtin.file:
+        path: "{{ item }}"
+        state: absent
+      loop: >-
+        {{ (deploy_installed.files | sort(attribute='ctime', reverse=true) | map(attribute='path')
+            | reject('equalto', deploy_release_dir) | list)[(keep_releases | default(5) | int) - 1:] }}
+
 """#,
         "ansible/frontend.yml": #"""
 <%! Rendered by cutover (tags between angle-percent delimiters; Jinja passes through). Contract: templates/ansible/README.md %>
@@ -269,6 +291,10 @@ extension TemplateSet {
       {%- if app_port is not defined or (app_port | string) is not regex('[0-9]{1,5}', match_type='fullmatch')
             or (app_port | int) < 1 or (app_port | int) > 65535 -%}
         {%- set _ = e.append('host var app_port must be a port number') -%}
+      {%- endif -%}
+      {%- if keep_releases is defined and ((keep_releases | string) is not regex('[0-9]{1,4}', match_type='fullmatch')
+            or (keep_releases | int) < 1) -%}
+        {%- set _ = e.append('host var keep_releases must be a whole number of at least 1') -%}
       {%- endif -%}
       {%- if deploy_manager not in ['systemd', 'process'] -%}
         {%- set _ = e.append('host var service_manager must be systemd or process') -%}
@@ -426,6 +452,24 @@ extension TemplateSet {
           {{ deploy_health_url }} answers {{ deploy_health.json | default(deploy_health.content | default('no JSON'))
           | to_json }}; expected release {{ cutover_release | to_json }}, color {{ cutover_color | to_json }}
       when: not ansible_check_mode
+
+    # The newest releases stay (keep_releases, default 5, counting the one just deployed) so a host can be
+    # put back by hand; older ones go, or the disk fills one artifact per release. Never `current`'s target.
+    # Newest by ctime, which only the kernel sets: tar restores an archive's mtimes, so every release built
+    # from one pipeline can carry the same mtime.
+    - name: Find the installed releases
+      ansible.builtin.find:
+        paths: "{{ deploy_root }}/releases"
+        file_type: directory
+      register: deploy_installed
+
+    - name: Remove releases beyond keep_releases
+      ansible.builtin.file:
+        path: "{{ item }}"
+        state: absent
+      loop: >-
+        {{ (deploy_installed.files | sort(attribute='ctime', reverse=true) | map(attribute='path')
+            | reject('equalto', deploy_release_dir) | list)[(keep_releases | default(5) | int) - 1:] }}
 
 """#,
         "partials/checkout": #"""

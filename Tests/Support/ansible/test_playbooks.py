@@ -360,6 +360,34 @@ class Squatter(http.server.BaseHTTPRequestHandler):
         pass
 
 
+def test_old_releases_are_pruned_but_never_current(lab):
+    """keep_releases (default 5) counts the release just deployed; older ones go, newest by ctime."""
+    host = lab.local_host("prune-1")
+    root = Path(host["install_root"])
+    inventory = lab.inventory("prune", {"prune-1": dict(host, keep_releases=2)})
+
+    def releases():
+        return sorted(p.name for p in (root / "releases").iterdir())
+
+    for release in ("p1", "p2", "p3"):
+        run = lab.run("feed-normalizer", inventory, normalizer_vars(lab, release), f"prune-{release}")
+        assert run.rc == 0, run
+    assert releases() == ["p2", "p3"]
+    assert "Remove releases beyond keep_releases" in run.stdout and "item=" + str(root / "releases" / "p1") in run.stdout, run
+    # Going back to p2 (already there, so its directory is the oldest) keeps p2 as current and p3 as the other.
+    run = lab.run("feed-normalizer", inventory, normalizer_vars(lab, "p2"), "prune-p2-again")
+    assert run.rc == 0, run
+    assert releases() == ["p2", "p3"]
+    assert os.readlink(root / "current") == str(root / "releases" / "p2")
+    assert get_json(f"http://127.0.0.1:{host['app_port']}/health")[1]["release"] == "p2"
+
+    bad = lab.run("feed-normalizer", lab.inventory("prune-bad", {"prune-1": dict(host, keep_releases=0)}),
+                  normalizer_vars(lab, "p4"), "prune-bad")
+    assert bad.rc != 0 and bad.host("prune-1")["status"] == "failed", bad
+    assert "host var keep_releases must be a whole number of at least 1" in bad.host("prune-1")["failure"]["message"], bad
+    assert releases() == ["p2", "p3"]
+
+
 @pytest.fixture(scope="module")
 def frontend_mixed(lab):
     """Frontend onto two good hosts, one whose install_root cannot be created, one whose port another process
