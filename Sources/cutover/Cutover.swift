@@ -9,14 +9,13 @@ struct Cutover: AsyncParsableCommand {
         commandName: "cutover",
         abstract: "Blue/green releases of a multi-service system on AWS, run from Jenkins.",
         discussion: """
-        One config file (cutover.yml) describes the system. `cutover render` turns it into the four release
-        pipelines per environment (db-migration, service-deploy, promote, rollback); the pipelines call the
+        One config file (cutover.yml) describes the system. `cutover render` turns it into the four release \
+        pipelines per environment (db-migration, service-deploy, promote, rollback); the pipelines call the \
         other commands as their steps.
 
         Exit codes:
         \(ExitStatus.allCases.map { "  \($0.rawValue)\(String(repeating: " ", count: 4 - String($0.rawValue).count))\($0.meaning)" }.joined(separator: "\n"))
-          128+N  deploy was stopped by signal N (130 SIGINT, 143 SIGTERM, 129 SIGHUP) after passing it on
-                 to the Ansible runs it started
+          128+N  deploy stopped by signal N (143: SIGTERM) after stopping Ansible's runs
         """,
         version: version,
         subcommands: [ValidateCommand.self, RenderCommand.self, RegisterCommand.self, JenkinsCommand.self, MigrateCommand.self,

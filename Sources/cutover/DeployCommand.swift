@@ -10,15 +10,15 @@ struct DeployCommand: AsyncParsableCommand {
         commandName: "deploy",
         abstract: "Deploy a release of an instance fleet with Ansible onto the idle colour, then register and wait for health.",
         discussion: """
-        Finds the hosts of the colour taking no traffic (the config's static inventory, group `blue` or
-        `green`, or running EC2 instances tagged cutover:service, cutover:color and cutover:sport), runs
-        ansible-playbook (the service's own playbook, or cutover's rendered from templates/ansible) with the
-        release, artifact, colour and sport as extra vars, streaming its output prefixed with the unit. Any
-        failed or unreachable host fails the step, named. Then the colour's target group is made to hold
-        exactly those hosts and every one must become healthy. A fan-out service deploys every sport in
+        Finds the hosts of the colour taking no traffic (the config's static inventory, group `blue` or \
+        `green`, or running EC2 instances tagged cutover:service, cutover:color and cutover:sport), runs \
+        ansible-playbook (the service's own playbook, or cutover's rendered from templates/ansible) with the \
+        release, artifact, colour and sport as extra vars, streaming its output prefixed with the unit. Any \
+        failed or unreachable host fails the step, named. Then the colour's target group is made to hold \
+        exactly those hosts and every one must become healthy. A fan-out service deploys every sport in \
         parallel unless --sport picks one. --dry-run runs Ansible in check mode and prints the registrations.
 
-        SIGINT, SIGTERM (a Jenkins abort) and SIGHUP are passed on to every ansible-playbook run; after 10 s
+        SIGINT, SIGTERM (a Jenkins abort) and SIGHUP are passed on to every ansible-playbook run; after 10 s \
         what is left is killed, and deploy exits 128 + the signal number.
         """)
 

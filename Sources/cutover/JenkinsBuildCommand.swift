@@ -8,7 +8,7 @@ struct JenkinsBuildCommand: AsyncParsableCommand {
         commandName: "build",
         abstract: "Start a build, wait for it to leave the queue, and optionally follow its console.",
         discussion: """
-        Exit codes with --follow: 0 SUCCESS, 1 FAILURE, 4 UNSTABLE, 5 ABORTED, NOT_BUILT or a cancelled queue item.
+        Exit codes with --follow: 0 SUCCESS, 1 FAILURE, 4 UNSTABLE, 5 ABORTED, NOT_BUILT or a cancelled queue item. \
         Without --follow the command ends when the build has started (or its queue item was cancelled: 5).
         """
     )

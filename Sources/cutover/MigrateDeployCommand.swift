@@ -11,7 +11,7 @@ struct MigrateDeployCommand: AsyncParsableCommand {
         Creates _prisma_migrations when absent (only in an empty schema: P3005 otherwise), refuses while a \
         failed migration is unresolved (P3009), takes Prisma's advisory lock (72707369; P1002 when it cannot be \
         had within --lock-wait), and runs each pending migration.sql as one simple query, so PostgreSQL runs it \
-        as one transaction: a failing migration (P3018) leaves no partial change and is recorded as failed.
+        as one transaction: a failing migration (P3018) leaves no partial change and is recorded as failed. \
         Applied migrations whose file changed since they ran are reported (with --strict, they fail the deploy).
         """
     )

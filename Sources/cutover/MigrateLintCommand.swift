@@ -14,7 +14,7 @@ struct MigrateLintCommand: AsyncParsableCommand {
         \(MigrationLinter.rules.map { "  \($0.id): \($0.summary)" }.joined(separator: "\n"))
         A comment `-- cutover:allow <rule>` on or above a statement accepts that finding on purpose. With \
         --lock-timeout (the value `migrate deploy --lock-timeout` sets for its session), files need no \
-        SET lock_timeout of their own.
+        SET lock_timeout of their own. \
         With a database URL (DATABASE_URL, --database-url) only the pending migrations are linted; otherwise, \
         or with --all, every migration. Exit code 1 when there are findings.
         """

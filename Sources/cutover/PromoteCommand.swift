@@ -7,10 +7,10 @@ struct PromoteCommand: AsyncParsableCommand {
         commandName: "promote",
         abstract: "Move every ALB group's traffic to the release's colour, all or nothing.",
         discussion: """
-        Preflights every group first (live weights as the release expects, green healthy), saves each
-        route's exact actions in the release journal, then shifts all groups through the configured steps
-        in parallel, reading the weights back after each change and checking health between steps. If any
-        group fails, every group already moved is put back. A promote killed half-way is finished by the
+        Preflights every group first (live weights as the release expects, green healthy), saves each \
+        route's exact actions in the release journal, then shifts all groups through the configured steps \
+        in parallel, reading the weights back after each change and checking health between steps. If any \
+        group fails, every group already moved is put back. A promote killed half-way is finished by the \
         next promote, or undone by rollback. Never runs at the same time as another promote or rollback.
         """)
 

@@ -9,9 +9,9 @@ struct ProvisionCommand: AsyncParsableCommand {
         commandName: "provision",
         abstract: "Bring up a release of an ECS service on the idle colour, attached to its ALB at weight 0.",
         discussion: """
-        Registers the live task definition again with the new image (everything else kept), creates the
-        idle colour's target group with the live group's health check, adds it to the route's forward
-        action at weight 0 (the whole action list kept), creates the ECS service (idempotent), and waits
+        Registers the live task definition again with the new image (everything else kept), creates the \
+        idle colour's target group with the live group's health check, adds it to the route's forward \
+        action at weight 0 (the whole action list kept), creates the ECS service (idempotent), and waits \
         until its PRIMARY deployment is COMPLETED and the group has healthy targets. Rerunning converges.
         """)
 

@@ -9,12 +9,12 @@ struct RegisterCommand: AsyncParsableCommand {
         commandName: "register",
         abstract: "Make Jenkins hold exactly the pipelines the config describes.",
         discussion: """
-        Renders the pipelines in memory, reads each job's config.xml from Jenkins, and creates or updates only
-        the jobs whose configuration differs (compared as Jenkins means it: XML declaration, indentation and
-        plugin versions do not count). Folders, nested ones included, are created when missing and otherwise
-        left alone. A job edited by hand in Jenkins is noticed and restored.
-        With --prune, jobs in the environment folders that the config no longer has are deleted, but only
-        those carrying cutover's managed marker in their description; anything else is reported and kept.
+        Renders the pipelines in memory, reads each job's config.xml from Jenkins, and creates or updates only \
+        the jobs whose configuration differs (compared as Jenkins means it: XML declaration, indentation and \
+        plugin versions do not count). Folders, nested ones included, are created when missing and otherwise \
+        left alone. A job edited by hand in Jenkins is noticed and restored. \
+        With --prune, jobs in the environment folders that the config no longer has are deleted, but only \
+        those carrying cutover's managed marker in their description; anything else is reported and kept. \
         Credentials: JENKINS_USER and JENKINS_TOKEN (an API token).
         """
     )

@@ -8,10 +8,10 @@ struct RenderCommand: AsyncParsableCommand {
         commandName: "render",
         abstract: "Render each environment's four pipelines as Jenkinsfiles and job config.xml.",
         discussion: """
-        Writes OUT/<env>/config.xml (the folder) and OUT/<env>/<pipeline>/{Jenkinsfile,config.xml} for the
-        pipelines db-migration (when the config has a database), service-deploy, promote and rollback.
-        Only files whose content changed are written; rendered files of environments or pipelines the config
-        no longer has are removed. The output is deterministic: the same config gives the same bytes.
+        Writes OUT/<env>/config.xml (the folder) and OUT/<env>/<pipeline>/{Jenkinsfile,config.xml} for the \
+        pipelines db-migration (when the config has a database), service-deploy, promote and rollback. \
+        Only files whose content changed are written; rendered files of environments or pipelines the config \
+        no longer has are removed. The output is deterministic: the same config gives the same bytes. \
         With --check nothing is written: differences are printed as unified diffs and the exit code is 3.
         """
     )

@@ -7,8 +7,8 @@ struct RollbackCommand: AsyncParsableCommand {
         commandName: "rollback",
         abstract: "Restore every ALB group to its state before the release was promoted.",
         discussion: """
-        Each group gets back the exact actions saved in the release journal before promotion (or, with no
-        journal, the colour the release does not run on at 100%). Groups are restored in parallel and
+        Each group gets back the exact actions saved in the release journal before promotion (or, with no \
+        journal, the colour the release does not run on at 100%). Groups are restored in parallel and \
         independently: one failing never stops the others. Each restore is verified by reading it back.
         """)
 
