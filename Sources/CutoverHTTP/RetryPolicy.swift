@@ -50,3 +50,30 @@ public struct RetryPolicy: Sendable {
         return ceiling * random
     }
 }
+
+extension RetryPolicy {
+    /// What one attempt came to: a result to return, or a failure with what the policy needs to judge it.
+    public enum Attempt<Value: Sendable>: Sendable {
+        case done(Value)
+        case failed(Outcome, any Error)
+    }
+
+    /// The one retry loop of cutover's clients: runs `attempt` (numbered from 1) until it is done, sleeping
+    /// the policy's delay after each retryable failure, and throws the last failure when the policy gives
+    /// up. A failure the policy does not retry is thrown at once.
+    public func run<Value: Sendable>(sleep: @Sendable (Duration) async throws -> Void,
+                                     random: () -> Double = { Double.random(in: 0..<1) },
+                                     _ attempt: (Int) async throws -> Attempt<Value>) async throws -> Value {
+        var number = 1
+        while true {
+            switch try await attempt(number) {
+            case .done(let value):
+                return value
+            case .failed(let outcome, let error):
+                guard let delay = delay(after: number, outcome: outcome, random: random()) else { throw error }
+                try await sleep(delay)
+            }
+            number += 1
+        }
+    }
+}

@@ -128,41 +128,36 @@ public final class JenkinsRESTClient: JenkinsAPI {
     /// Sends one logical request: with retries on 5xx and transport failures, and one crumb refresh
     /// when Jenkins says the crumb is no longer valid (it expires with the web session).
     func send(_ method: String, _ pathAndQuery: String, body: Data? = nil, contentType: String? = nil) async throws -> HTTPResponse {
-        var attempt = 1
         var refreshedCrumb = false
-        while true {
-            var headers: [(String, String)] = [("Accept", "*/*")]
-            if let credentials { headers.append(("Authorization", credentials.authorization)) }
-            if method == "POST", let crumb = try await crumb() { headers.append((crumb.field, crumb.value)) }
-            if let cookie = await session.cookieHeader { headers.append(("Cookie", cookie)) }
-            if let contentType { headers.append(("Content-Type", contentType)) }
-            let request = HTTPRequest(method: method, url: url(pathAndQuery), headers: headers, body: body ?? (method == "POST" ? Data() : nil))
-            let outcome: RetryPolicy.Outcome
-            do {
-                let response = try await transport.send(request, timeout: timeout)
+        return try await retry.run(sleep: sleep) { attempt in
+            while true {
+                var headers: [(String, String)] = [("Accept", "*/*")]
+                if let credentials { headers.append(("Authorization", credentials.authorization)) }
+                if method == "POST", let crumb = try await crumb() { headers.append((crumb.field, crumb.value)) }
+                if let cookie = await session.cookieHeader { headers.append(("Cookie", cookie)) }
+                if let contentType { headers.append(("Content-Type", contentType)) }
+                let request = HTTPRequest(method: method, url: url(pathAndQuery), headers: headers, body: body ?? (method == "POST" ? Data() : nil))
+                let response: HTTPResponse
+                do {
+                    response = try await transport.send(request, timeout: timeout)
+                } catch let error as TransportError {
+                    return .failed(.transport(error.kind),
+                                   JenkinsError(.unavailable, "Jenkins did not answer: \(error.kind.rawValue) (\(attempt) attempt\(attempt == 1 ? "" : "s"))",
+                                                url: request.url.absoluteString))
+                }
                 await session.remember(response.headers("Set-Cookie"))
+                // Not an attempt that failed: the crumb expired with the web session. Once per request.
                 if response.status == 403, method == "POST", !refreshedCrumb, response.text.contains("No valid crumb") {
                     refreshedCrumb = true
                     await session.invalidate()
                     continue
                 }
-                outcome = .response(status: response.status, code: nil)
-                guard let delay = retry.delay(after: attempt, outcome: outcome, random: Double.random(in: 0..<1)) else {
-                    if RetryPolicy.isRetryable(outcome) {
-                        throw JenkinsError(.unavailable, "Jenkins kept failing: \(method) answered HTTP \(response.status) \(attempt) times",
-                                           url: request.url.absoluteString, status: response.status)
-                    }
-                    return response
-                }
-                try await sleep(delay)
-            } catch let error as TransportError {
-                guard let delay = retry.delay(after: attempt, outcome: .transport(error.kind), random: Double.random(in: 0..<1)) else {
-                    throw JenkinsError(.unavailable, "Jenkins did not answer: \(error.kind.rawValue) (\(attempt) attempt\(attempt == 1 ? "" : "s"))",
-                                       url: request.url.absoluteString)
-                }
-                try await sleep(delay)
+                let outcome = RetryPolicy.Outcome.response(status: response.status, code: nil)
+                // Anything not worth retrying (404, 400, ...) is the caller's to read.
+                guard RetryPolicy.isRetryable(outcome) else { return .done(response) }
+                return .failed(outcome, JenkinsError(.unavailable, "Jenkins kept failing: \(method) answered HTTP \(response.status) \(attempt) times",
+                                                     url: request.url.absoluteString, status: response.status))
             }
-            attempt += 1
         }
     }
 

@@ -38,4 +38,36 @@ struct RetryPolicyTests {
         #expect(policy.delay(after: 4, outcome: outcome, random: 0.5) != nil)
         #expect(policy.delay(after: 5, outcome: outcome, random: 0.5) == nil)
     }
+
+    struct Failure: Error, Equatable { var attempt: Int }
+
+    /// The loop both clients run: sleeps the policy's delays between retryable failures, returns what an
+    /// attempt finished with, and throws the last failure when it gives up, or a final one at once.
+    @Test func runRetriesUntilDoneAndThrowsTheLastFailure() async throws {
+        let slept = Recorder()
+        let value = try await policy.run(sleep: { await slept.add($0) }, random: { 1 }) { attempt -> RetryPolicy.Attempt<String> in
+            attempt < 3 ? .failed(.response(status: 503, code: nil), Failure(attempt: attempt)) : .done("ok after \(attempt)")
+        }
+        #expect(value == "ok after 3")
+        #expect(await slept.values == [.milliseconds(100), .milliseconds(200)])
+
+        let tries = Recorder()
+        await #expect(throws: Failure(attempt: 5)) {
+            try await policy.run(sleep: { await tries.add($0) }, random: { 0 }) { attempt -> RetryPolicy.Attempt<String> in
+                .failed(.transport(.connectionLost), Failure(attempt: attempt))
+            }
+        }
+        #expect(await tries.values.count == 4, "5 attempts, 4 waits")
+
+        await #expect(throws: Failure(attempt: 1)) {
+            try await policy.run(sleep: { _ in Issue.record("a final failure is not retried") }) { attempt -> RetryPolicy.Attempt<String> in
+                .failed(.response(status: 400, code: "ValidationError"), Failure(attempt: attempt))
+            }
+        }
+    }
+
+    actor Recorder {
+        var values: [Duration] = []
+        func add(_ value: Duration) { values.append(value) }
+    }
 }

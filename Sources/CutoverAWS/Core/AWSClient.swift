@@ -67,29 +67,20 @@ public final class AWSClient: Sendable {
     /// backoff. Each attempt is signed afresh: a retry after minutes must not carry a stale date.
     private func send(_ service: AWSService, _ action: String, body: Data, headers: [(String, String)]) async throws -> HTTPResponse {
         let url = service.endpoint(region: region, override: endpointOverride)
-        var attempt = 0
-        while true {
-            attempt += 1
+        return try await retry.run(sleep: sleep) { _ in
             var request = HTTPRequest(method: "POST", url: url, headers: [("Host", Self.host(of: url))] + headers, body: body)
             let signer = SigV4Signer(credentials: try await credentials.credentials(), region: region, service: service.signingName)
             request.headers += signer.signingHeaders(method: "POST", url: url, headers: request.headers, body: body, date: now())
-            let outcome: RetryPolicy.Outcome
-            let failure: AWSError
             do {
                 let response = try await transport.send(request, timeout: timeout)
-                if (200..<300).contains(response.status) { return response }
+                if (200..<300).contains(response.status) { return .done(response) }
                 let parsed = Self.parseError(response, protocol: service.wireProtocol)
-                outcome = .response(status: response.status, code: parsed.code)
-                failure = AWSError(service: service.displayName, action: action,
-                                   reason: .service(status: response.status, code: parsed.code, message: parsed.message, requestID: parsed.requestID))
+                return .failed(.response(status: response.status, code: parsed.code),
+                               AWSError(service: service.displayName, action: action,
+                                        reason: .service(status: response.status, code: parsed.code, message: parsed.message, requestID: parsed.requestID)))
             } catch let error as TransportError {
-                outcome = .transport(error.kind)
-                failure = AWSError(service: service.displayName, action: action, reason: .transport(error.description))
+                return .failed(.transport(error.kind), AWSError(service: service.displayName, action: action, reason: .transport(error.description)))
             }
-            guard let delay = retry.delay(after: attempt, outcome: outcome, random: Double.random(in: 0..<1)) else {
-                throw failure
-            }
-            try await sleep(delay)
         }
     }
 
