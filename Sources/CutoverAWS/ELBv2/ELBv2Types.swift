@@ -63,4 +63,10 @@ public struct TargetHealth: Sendable, Equatable, Codable {
     }
 
     public var isHealthy: Bool { state == "healthy" }
+
+    /// The target, its state, and AWS's reason and description when it gives them, as every report
+    /// quotes it: `i-0abc:8080 unhealthy (Target.FailedHealthChecks): Health checks failed`.
+    public var summary: String {
+        "\(target.id)\(target.port.map { ":\($0)" } ?? "") \(state)\(reason.map { " (\($0))" } ?? "")\(description.map { ": \($0)" } ?? "")"
+    }
 }

@@ -187,7 +187,7 @@ public struct FleetDeployer: Sendable {
             }
             if healthy == targets.count { return healthy }
             if Date() >= deadline {
-                let states = health.filter { !$0.isHealthy }.map { "\($0.target.id):\($0.target.port.map(String.init) ?? "") \($0.state)\($0.reason.map { " (\($0))" } ?? "")\($0.description.map { ": \($0)" } ?? "")" }
+                let states = health.filter { !$0.isHealthy }.map(\.summary)
                 throw StepError(code: "deploy.unhealthy", message: "\(unit.id): \(line) after \(timeoutSeconds)s:\n  " + states.joined(separator: "\n  "))
             }
             try await Task.sleep(for: pollInterval)

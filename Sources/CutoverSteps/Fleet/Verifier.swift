@@ -52,7 +52,7 @@ public struct Verifier: Sendable {
         add(true, "release \(release) is on \(color.rawValue) (\(group.name))")
         let health = try await elbv2.describeTargetHealth(targetGroupARN: group.arn)
         let healthy = health.filter(\.isHealthy).count
-        let unhealthy = health.filter { !$0.isHealthy }.map { "\($0.target.id) \($0.state)\($0.reason.map { " (\($0))" } ?? "")" }
+        let unhealthy = health.filter { !$0.isHealthy }.map(\.summary)
         add(!health.isEmpty && healthy == health.count, "\(healthy) of \(health.count) targets healthy",
             unhealthy.isEmpty ? nil : unhealthy.joined(separator: ", "))
 

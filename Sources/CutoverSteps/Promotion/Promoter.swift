@@ -166,9 +166,7 @@ public struct Promoter: Sendable {
         guard let actions = traffic.actions(setting: target, to: percent) else {
             throw StepError(code: "promote.no-forward", message: "\(traffic.point.description) has no forward action to shift")
         }
-        try await context.router.replaceActions(at: traffic.point, with: actions)
-        var after = traffic
-        after.actions = try await context.router.actions(at: traffic.point)
+        let after = try await traffic.writing(actions, through: context.router)
         let applied = after.percents?[target] ?? -1
         guard applied == percent else {
             throw StepError(code: "promote.readback", message: "\(traffic.point.description) reads back \(target.rawValue) at \(applied)% after setting \(percent)%")

@@ -68,7 +68,7 @@ public struct TrafficContext: Sendable {
             return "\(color.rawValue) target group \(group.name) has no registered targets"
         }
         guard healthy * 100 >= promotion.minHealthyPercent * health.count, healthy > 0 else {
-            let reasons = health.filter { !$0.isHealthy }.prefix(5).map { "\($0.target.id) \($0.state)\($0.reason.map { " (\($0))" } ?? "")" }
+            let reasons = health.filter { !$0.isHealthy }.prefix(5).map(\.summary)
             return "\(color.rawValue) target group \(group.name) has \(healthy) of \(health.count) targets healthy (needs \(promotion.minHealthyPercent)%): \(reasons.joined(separator: ", "))"
         }
         return nil
@@ -78,9 +78,7 @@ public struct TrafficContext: Sendable {
     func restore(_ traffic: UnitTraffic, to actions: [ListenerAction]) async throws -> UnitTraffic {
         var wanted = traffic
         wanted.actions = actions
-        try await router.replaceActions(at: traffic.point, with: actions)
-        var after = traffic
-        after.actions = try await router.actions(at: traffic.point)
+        let after = try await traffic.writing(actions, through: router)
         guard after.percents == wanted.percents else {
             throw StepError(code: "traffic.readback", message: "\(traffic.point.description) reads back \(Self.describe(after.percents)) after restoring \(Self.describe(wanted.percents))")
         }

@@ -46,8 +46,7 @@ public struct ECSCleanup: Sendable {
                 actions[index] = actions[index].withForwardGroups(actions[index].forwardGroups.filter { $0.arn != group.arn })
                 done.append("removed \(group.name) from \(traffic.point.description)")
                 if !dryRun {
-                    try await router.replaceActions(at: traffic.point, with: actions)
-                    traffic.actions = try await router.actions(at: traffic.point)
+                    traffic = try await traffic.writing(actions, through: router)
                 }
             }
             done.append("deleted target group \(group.name)")

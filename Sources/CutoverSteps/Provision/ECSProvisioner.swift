@@ -101,8 +101,7 @@ public struct ECSProvisioner: Sendable {
            let actions = attached.actions(setting: color, to: 0) {
             writes.append("ELBv2 \(traffic.point.kind == .listener ? "ModifyListener" : "ModifyRule") \(traffic.point.arn): add \(groupName) at weight 0")
             if !dryRun {
-                try await router.replaceActions(at: traffic.point, with: actions)
-                attached.actions = try await router.actions(at: traffic.point)
+                attached = try await attached.writing(actions, through: router)
                 guard attached.percents?[color] == 0, attached.actions[index].forwardGroups.contains(where: { $0.arn == groupARN }) else {
                     throw StepError(code: "provision.readback", message: "\(traffic.point.description) does not read back \(groupName) at weight 0")
                 }
@@ -202,7 +201,7 @@ public struct ECSProvisioner: Sendable {
             }
             if rollout == "FAILED" || now() >= deadline {
                 let events = (described?["events"]?.array ?? []).prefix(5).compactMap { $0["message"]?.string }
-                let reasons = health.filter { !$0.isHealthy }.map { "\($0.target.id) \($0.state)\($0.reason.map { " \($0)" } ?? "")\($0.description.map { ": \($0)" } ?? "")" }
+                let reasons = health.filter { !$0.isHealthy }.map(\.summary)
                 var message = "\(service) was not ready \(rollout == "FAILED" ? "(its deployment FAILED)" : "after \(timeoutSeconds)s"): \(state)"
                 if !events.isEmpty { message += "\nservice events:\n  " + events.joined(separator: "\n  ") }
                 if !reasons.isEmpty { message += "\ntarget health:\n  " + reasons.joined(separator: "\n  ") }

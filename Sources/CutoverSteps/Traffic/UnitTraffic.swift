@@ -115,6 +115,15 @@ public struct UnitTraffic: Sendable {
         return live.other
     }
 
+    /// Writes `actions` to the route and returns the traffic as read back afterwards. Every write cutover
+    /// makes is followed by this read: the caller proves from it that the change applied.
+    public func writing(_ actions: [ListenerAction], through router: any TrafficRouter) async throws -> UnitTraffic {
+        try await router.replaceActions(at: point, with: actions)
+        var after = self
+        after.actions = try await router.actions(at: point)
+        return after
+    }
+
     /// The actions with `color` at `percent` and the other colour at the rest; other actions, other
     /// target groups in the split and stickiness untouched. `color`'s group must exist.
     public func actions(setting color: Color, to percent: Int) -> [ListenerAction]? {
