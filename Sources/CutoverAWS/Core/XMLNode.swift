@@ -1,9 +1,9 @@
 /// A parsed XML element: the small tree AWS Query-protocol responses need (names, text, children).
 ///
 /// Hand-written rather than FoundationXML's SAX parser: AWS answers are small, well-formed documents
-/// without DTDs, and a byte-level pass over them is several times faster and keeps libxml2 out of the
-/// binary. Attributes are skipped (AWS puts nothing in them that cutover reads); namespaces are kept as
-/// part of nothing — element names are compared without their prefix.
+/// without DTDs, and a byte-level pass over them is several times faster. Attributes are skipped (AWS
+/// puts nothing in them that cutover reads), and element names are compared without their namespace
+/// prefix.
 public struct XMLNode: Sendable, Equatable {
     public var name: String
     public var children: [XMLNode]

@@ -44,8 +44,9 @@ public enum ChildProcessGroups {
             return already
         }
         if again {
-            log("cutover: \(name) again: killing \(alive().count) child process group(s) now")
-            for group in alive() { kill(-group, SIGKILL) }
+            let running = alive()
+            log("cutover: \(name) again: killing \(running.count) child process group(s) now")
+            for group in running { kill(-group, SIGKILL) }
             exit(128 + number)
         }
         let running = alive()
