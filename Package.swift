@@ -56,10 +56,16 @@ let package = Package(
             dependencies: ["CutoverCore", "CutoverHTTP", "CutoverSigV4"],
             swiftSettings: swiftSettings
         ),
+        // Shared state: the store contract (local directory, S3 with conditional writes) and the lease lock.
+        .target(
+            name: "CutoverState",
+            dependencies: ["CutoverCore", "CutoverAWS"],
+            swiftSettings: swiftSettings
+        ),
         // The release steps over narrow protocols: provision, promote, rollback, status, cleanup, deploy.
         .target(
             name: "CutoverSteps",
-            dependencies: ["CutoverCore", "CutoverAWS", "CutoverRender"],
+            dependencies: ["CutoverCore", "CutoverAWS", "CutoverRender", "CutoverState"],
             swiftSettings: swiftSettings
         ),
         // Blue/green safety lint of migration SQL: a small SQL lexer and one rule per unsafe change.
@@ -79,7 +85,7 @@ let package = Package(
             name: "cutover",
             dependencies: [
                 "CutoverCore", "CutoverRender", "CutoverHTTP", "CutoverJenkins", "CutoverMigrate", "CutoverLint",
-                "CutoverAWS", "CutoverSteps",
+                "CutoverAWS", "CutoverSteps", "CutoverState",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -87,7 +93,7 @@ let package = Package(
         // Helpers shared by the test targets: locating the repo, running the built binary, Groovy.
         .target(
             name: "CutoverTesting",
-            dependencies: ["CutoverCore", "CutoverHTTP", "CutoverJenkins", "CutoverAWS", "CutoverSteps"],
+            dependencies: ["CutoverCore", "CutoverHTTP", "CutoverJenkins", "CutoverAWS", "CutoverSteps", "CutoverState"],
             path: "Tests/CutoverTesting",
             swiftSettings: swiftSettings
         ),
@@ -98,7 +104,8 @@ let package = Package(
         .testTarget(name: "CutoverHTTPTests", dependencies: ["CutoverHTTP", "CutoverTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "CutoverJenkinsTests", dependencies: ["CutoverJenkins", "CutoverRender", "CutoverHTTP", "CutoverTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "CutoverSigV4Tests", dependencies: ["CutoverSigV4"], swiftSettings: swiftSettings),
-        .testTarget(name: "CutoverAWSTests", dependencies: ["CutoverAWS", "CutoverSteps", "CutoverTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "CutoverAWSTests", dependencies: ["CutoverAWS", "CutoverSteps", "CutoverState", "CutoverTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "CutoverStateTests", dependencies: ["CutoverState", "CutoverAWS", "CutoverTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "CutoverLintTests", dependencies: ["CutoverLint", "CutoverTesting"], swiftSettings: swiftSettings),
     ]
 )

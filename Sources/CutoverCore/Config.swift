@@ -67,6 +67,10 @@ public struct Environment: Sendable, Equatable {
     public var database: Database?
     public var promotion: Promotion
     public var services: [Service]
+    /// Where the release journals and the traffic lock live (`state:` here, else at the top level):
+    /// `s3://bucket/prefix` or an absolute directory; nil for the local default. Checked by
+    /// `StateLocationSyntax`; `CUTOVER_STATE` overrides it at run time.
+    public var state: String? = nil
 
     /// Every deployable unit in config order: one per service, or one per sport for fan-out services.
     public var units: [DeployUnit] { services.flatMap(\.units) }
@@ -209,9 +213,11 @@ public struct AnsibleDeployment: Sendable, Equatable {
     public var hostTags: [KeyValue]
     /// Extra variables for the playbook, passed as `cutover_<name>`.
     public var variables: [Variable]
+    /// How Ansible reaches every host of the unit (`ansible:` in the config), never taken from EC2 tags.
+    public var connection: AnsibleConnection
 
     public init(playbook: String?, inventory: String?, template: String = "frontend", port: Int = 80, healthPath: String = "/health",
-                hostTags: [KeyValue] = [], variables: [Variable] = []) {
+                hostTags: [KeyValue] = [], variables: [Variable] = [], connection: AnsibleConnection = AnsibleConnection()) {
         self.playbook = playbook
         self.inventory = inventory
         self.template = template
@@ -219,6 +225,7 @@ public struct AnsibleDeployment: Sendable, Equatable {
         self.healthPath = healthPath
         self.hostTags = hostTags
         self.variables = variables
+        self.connection = connection
     }
 
     public struct KeyValue: Sendable, Equatable {
@@ -240,6 +247,32 @@ public struct AnsibleDeployment: Sendable, Equatable {
             self.values = values
             self.isList = isList
         }
+    }
+}
+
+/// Connection settings for every host of a fleet unit. They decide what runs where (a local connection
+/// runs the playbook's tasks on the Jenkins agent), so they come from the config or a static inventory,
+/// which only people who may change the release may write, and never from an instance's tags.
+public struct AnsibleConnection: Sendable, Equatable {
+    /// The connection plugins cutover accepts for `ansible.connection`.
+    public static let plugins = ["ssh", "local", "paramiko_ssh"]
+
+    /// `ansible_connection`; nil leaves Ansible's default (ssh) or the static inventory's.
+    public var connection: String?
+    /// `ansible_python_interpreter`, an absolute path; nil lets Ansible discover it.
+    public var pythonInterpreter: String?
+
+    public init(connection: String? = nil, pythonInterpreter: String? = nil) {
+        self.connection = connection
+        self.pythonInterpreter = pythonInterpreter
+    }
+
+    /// The settings as Ansible variables, only those that are set.
+    public var variables: [String: String] {
+        var variables: [String: String] = [:]
+        variables["ansible_connection"] = connection
+        variables["ansible_python_interpreter"] = pythonInterpreter
+        return variables
     }
 }
 

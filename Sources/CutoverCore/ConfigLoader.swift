@@ -83,6 +83,7 @@ private struct SchemaReader {
         let promotion = top.mapping("promotion").map { readPromotion($0, base: .defaults) } ?? .defaults
         let services = top.mapping("services", required: true).map(readServices) ?? []
         let environmentsNode = top.mapping("environments", required: true)
+        let state = readState(top)
         top.finish()
 
         var environments: [Environment] = []
@@ -95,8 +96,10 @@ private struct SchemaReader {
                 guard let envName = Templated(raw: pair.key, location: reader.location(pair.keyNode), path: envPath, kind: .name)
                     .expand([:], context: "", sink: sink),
                       let envMap = reader.mapping(pair.value, envPath) else { continue }
-                if let environment = readEnvironment(envName, envMap, system: name ?? "system", aws: aws, jenkins: jenkins,
+                let envState = readState(envMap)
+                if var environment = readEnvironment(envName, envMap, system: name ?? "system", aws: aws, jenkins: jenkins,
                                                      database: database, promotion: promotion, services: services) {
+                    environment.state = envState ?? state
                     environments.append(environment)
                 }
             }
@@ -247,6 +250,7 @@ private struct SchemaReader {
         var healthPath: Templated?
         var hostTags: [(key: Templated, value: Templated)]
         var variables: [(name: String, values: [Templated], isList: Bool)]
+        var connection = AnsibleConnection()
     }
 
     enum RuleTemplate {
@@ -381,7 +385,32 @@ private struct SchemaReader {
             }
             variables.finish()
         }
+        if let settings = map.mapping("ansible") { ansible.connection = readConnection(settings) }
         return ansible
+    }
+
+    /// `ansible: {connection: local, python_interpreter: /usr/bin/python3}`: how Ansible reaches the hosts.
+    func readConnection(_ map: MappingReader) -> AnsibleConnection {
+        var connection = AnsibleConnection()
+        if let node = map.value("connection"), let value = reader.scalar(node, map.child("connection")) {
+            if AnsibleConnection.plugins.contains(value) {
+                connection.connection = value
+            } else {
+                let suggestion = closest(to: value, in: AnsibleConnection.plugins).map { "did you mean `\($0)`? " } ?? ""
+                reader.error(node, map.child("connection"), "\(quoted(value)) is not a connection cutover accepts",
+                             hint: "\(suggestion)write one of \(AnsibleConnection.plugins.joined(separator: ", "))")
+            }
+        }
+        if let node = map.value("python_interpreter"), let value = reader.scalar(node, map.child("python_interpreter")) {
+            if let problem = ValueKind.path.problem(with: value) ?? (value.hasPrefix("/") ? nil : "is not an absolute path") {
+                reader.error(node, map.child("python_interpreter"), "\(quoted(value)) \(problem)",
+                             hint: "write the absolute path of the hosts' Python, e.g. /usr/bin/python3")
+            } else {
+                connection.pythonInterpreter = value
+            }
+        }
+        map.finish()
+        return connection
     }
 
     func readRule(_ map: MappingReader) -> RuleTemplate? {
@@ -397,6 +426,28 @@ private struct SchemaReader {
             return nil
         }
         return found[0]
+    }
+
+    // MARK: state
+
+    /// `state:` (top level or per environment): `s3://bucket/prefix` or an absolute directory. A relative
+    /// directory is refused: it would depend on each agent's working directory, and state must be shared.
+    func readState(_ map: MappingReader) -> String? {
+        guard let node = map.value("state"), let text = reader.scalar(node, map.child("state")) else { return nil }
+        switch StateLocationSyntax.parse(text) {
+        case .failure(let problem):
+            reader.error(node, map.child("state"), "\(quoted(text)) \(problem)", hint: "write \(StateLocationSyntax.expectation)")
+            return nil
+        case .success(.directory(let path)):
+            if let problem = path.hasPrefix("/") ? ValueKind.path.problem(with: path) : "is a relative path" {
+                reader.error(node, map.child("state"), "\(quoted(text)) \(problem)",
+                             hint: "write s3://BUCKET/PREFIX to share state between agents, or an absolute directory of letters, digits and ._- segments (e.g. /var/lib/cutover)")
+                return nil
+            }
+            return path
+        case .success(.s3):
+            return text
+        }
     }
 
     // MARK: environments
@@ -557,7 +608,8 @@ private struct SchemaReader {
                     AnsibleDeployment.Variable(name: variable.name, values: variable.values.compactMap { required($0) }, isList: variable.isList)
                 }
                 deployment = .ansible(AnsibleDeployment(playbook: playbook, inventory: inventory, template: ansible.template, port: ansible.port,
-                                                        healthPath: optional(ansible.healthPath) ?? "/health", hostTags: tags, variables: variables))
+                                                        healthPath: optional(ansible.healthPath) ?? "/health", hostTags: tags, variables: variables,
+                                                        connection: ansible.connection))
             }
         }
         guard !failed, let listenerARN, let blue, let deployment else { return nil }

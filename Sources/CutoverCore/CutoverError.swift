@@ -25,6 +25,9 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case checkFailed = 6
     /// Another promote or rollback of the same system and environment holds the traffic lock.
     case locked = 7
+    /// A traffic command could not put a group back: at least one route is split or not where it
+    /// should be. The message names every such group with its live weights. Act now.
+    case split = 8
     /// Wrong arguments or options (swift-argument-parser's EX_USAGE).
     case usage = 64
 
@@ -37,7 +40,8 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
         case .unstable: "a followed Jenkins build ended UNSTABLE"
         case .aborted: "a followed Jenkins build was aborted or cancelled"
         case .checkFailed: "a live check failed (status, verify): split, unhealthy or unexpected"
-        case .locked: "another promote or rollback holds this environment's traffic lock"
+        case .locked: "another cutover command holds this environment's lock (the message names the holder)"
+        case .split: "traffic is split: a revert or restore failed; the message names each group and its live weights"
         case .usage: "usage error: unknown command, option or bad argument"
         }
     }

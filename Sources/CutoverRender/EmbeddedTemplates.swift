@@ -41,8 +41,8 @@ extension TemplateSet {
         {%- set _ = e.append('cutover_sport must be lowercase letters, digits and - (e.g. horse-racing)') -%}
       {%- endif -%}
       {%- if cutover_release is not defined or cutover_release is not string
-            or cutover_release is not regex('[A-Za-z0-9][A-Za-z0-9._+-]{0,127}', match_type='fullmatch') -%}
-        {%- set _ = e.append('cutover_release must be 1-128 letters, digits and ._+- starting with a letter or digit') -%}
+            or cutover_release is not regex('[A-Za-z0-9][A-Za-z0-9._-]{0,99}', match_type='fullmatch') -%}
+        {%- set _ = e.append('cutover_release must be 1-100 letters, digits and ._- starting with a letter or digit') -%}
       {%- endif -%}
       {%- if cutover_color is not defined or cutover_color not in ['green', 'blue'] -%}
         {%- set _ = e.append('cutover_color must be green or blue') -%}
@@ -275,8 +275,8 @@ extension TemplateSet {
         {%- set _ = e.append('cutover_service must be lowercase letters, digits and -') -%}
       {%- endif -%}
       {%- if cutover_release is not defined or cutover_release is not string
-            or cutover_release is not regex('[A-Za-z0-9][A-Za-z0-9._+-]{0,127}', match_type='fullmatch') -%}
-        {%- set _ = e.append('cutover_release must be 1-128 letters, digits and ._+- starting with a letter or digit') -%}
+            or cutover_release is not regex('[A-Za-z0-9][A-Za-z0-9._-]{0,99}', match_type='fullmatch') -%}
+        {%- set _ = e.append('cutover_release must be 1-100 letters, digits and ._- starting with a letter or digit') -%}
       {%- endif -%}
       {%- if cutover_color is not defined or cutover_color not in ['green', 'blue'] -%}
         {%- set _ = e.append('cutover_color must be green or blue') -%}
@@ -529,6 +529,17 @@ sh '{{command}}'
 pipeline {
 {{> partials/preamble}}
     stages {
+        stage('Release') {
+            // RELEASE becomes an AWS tag, a directory on every host and a word in shell commands: a name
+            // outside cutover's one set (ReleaseName in CutoverCore) stops here, before anything runs.
+            steps {
+                script {
+                    if (!((params.RELEASE ?: '') ==~ /[A-Za-z0-9][A-Za-z0-9._-]{0,99}/)) {
+                        error('RELEASE must be 1 to 100 letters, digits, dots, underscores and hyphens, starting with a letter or digit (e.g. 2026.11.28-1)')
+                    }
+                }
+            }
+        }
         {{> partials/checkout}}
         stage('Migrations checkout') {
             steps {
@@ -585,6 +596,17 @@ pipeline {
 pipeline {
 {{> partials/preamble}}
     stages {
+        stage('Release') {
+            // RELEASE becomes an AWS tag, a directory on every host and a word in shell commands: a name
+            // outside cutover's one set (ReleaseName in CutoverCore) stops here, before anything runs.
+            steps {
+                script {
+                    if (!((params.RELEASE ?: '') ==~ /[A-Za-z0-9][A-Za-z0-9._-]{0,99}/)) {
+                        error('RELEASE must be 1 to 100 letters, digits, dots, underscores and hyphens, starting with a letter or digit (e.g. 2026.11.28-1)')
+                    }
+                }
+            }
+        }
         {{> partials/checkout}}
         stage('Preflight') {
             steps {
@@ -626,6 +648,17 @@ pipeline {
 pipeline {
 {{> partials/preamble}}
     stages {
+        stage('Release') {
+            // RELEASE becomes an AWS tag, a directory on every host and a word in shell commands: a name
+            // outside cutover's one set (ReleaseName in CutoverCore) stops here, before anything runs.
+            steps {
+                script {
+                    if (!((params.RELEASE ?: '') ==~ /[A-Za-z0-9][A-Za-z0-9._-]{0,99}/)) {
+                        error('RELEASE must be 1 to 100 letters, digits, dots, underscores and hyphens, starting with a letter or digit (e.g. 2026.11.28-1)')
+                    }
+                }
+            }
+        }
         {{> partials/checkout}}
         stage('Rollback') {
             // One command restores every group in parallel and independently: a group that cannot be
@@ -652,6 +685,17 @@ pipeline {
 pipeline {
 {{> partials/preamble}}
     stages {
+        stage('Release') {
+            // RELEASE becomes an AWS tag, a directory on every host and a word in shell commands: a name
+            // outside cutover's one set (ReleaseName in CutoverCore) stops here, before anything runs.
+            steps {
+                script {
+                    if (!((params.RELEASE ?: '') ==~ /[A-Za-z0-9][A-Za-z0-9._-]{0,99}/)) {
+                        error('RELEASE must be 1 to 100 letters, digits, dots, underscores and hyphens, starting with a letter or digit (e.g. 2026.11.28-1)')
+                    }
+                }
+            }
+        }
         {{> partials/checkout}}
         stage('Green') {
             failFast true

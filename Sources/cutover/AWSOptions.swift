@@ -2,6 +2,7 @@ import ArgumentParser
 import CutoverAWS
 import CutoverCore
 import CutoverHTTP
+import CutoverState
 import CutoverSteps
 import Foundation
 
@@ -60,24 +61,36 @@ struct ReleaseOption: ParsableArguments {
     @Option(help: ArgumentHelp("The release (tagged on what it creates as cutover:release).", valueName: "name"))
     var release: String
 
+    /// The name reaches AWS tags, Ansible and shell commands: CutoverCore's one definition decides.
     func validate() throws {
-        guard !release.isEmpty, release.utf8.count <= 128, !release.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
-            throw ValidationError("--release must be 1 to 128 characters without control characters (AWS tag values)")
+        if let problem = ReleaseName.validate(release) {
+            throw ValidationError("--release \(problem): a release name is \(ReleaseName.expectation)")
         }
     }
 }
 
-/// Where AWS is and where the release journal lives.
+/// Where AWS is and where the release journal and the lock live.
 struct AWSOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Journals and the traffic lock. Default: $CUTOVER_STATE_DIR, else ~/.local/state/cutover.", valueName: "dir"))
-    var stateDir: String?
+    @Option(help: ArgumentHelp("Where journals and the lock live: s3://BUCKET/PREFIX (shared by every agent) or a directory. Default: $CUTOVER_STATE, else the config's `state:`, else ~/.local/state/cutover.", valueName: "location"))
+    var state: String?
 
-    var stateDirectory: URL {
+    /// The local default: `$CUTOVER_STATE_DIR`, else the XDG state directory.
+    var defaultStateDirectory: URL {
         let environment = ProcessInfo.processInfo.environment
-        if let stateDir { return URL(fileURLWithPath: stateDir) }
         if let value = environment["CUTOVER_STATE_DIR"], !value.isEmpty { return URL(fileURLWithPath: value) }
         let base = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? "\(environment["HOME"] ?? "/tmp")/.local/state"
         return URL(fileURLWithPath: base).appendingPathComponent("cutover")
+    }
+
+    /// The state store for an environment: `--state`, `$CUTOVER_STATE`, the environment's or the config's
+    /// `state:`, else the local directory.
+    func stateStore(for environment: Environment) throws -> any StateStore {
+        let location = try StateLocation.resolve(environmentVariable: state ?? ProcessInfo.processInfo.environment["CUTOVER_STATE"],
+                                                 configured: environment.state, defaultDirectory: defaultStateDirectory)
+        switch location {
+        case .directory(let url): return LocalStateStore(directory: url)
+        case .s3(let bucket, let prefix): return S3StateStore(client: S3Client(client: try client(for: environment)), bucket: bucket, prefix: prefix)
+        }
     }
 
     /// One signed client for the environment: its region, and the endpoint from `AWS_ENDPOINT_URL` or
@@ -100,16 +113,32 @@ struct AWSOptions: ParsableArguments {
 
 extension AWSOptions {
     /// What promote, rollback and status share: the ALB router for the environment and the journal.
-    func trafficContext(_ config: Config, _ environment: Environment, release: String, units: [DeployUnit]) throws -> TrafficContext {
+    func trafficContext(_ config: Config, _ environment: Environment, release: String, units: [DeployUnit],
+                        signals: TrafficSignals? = nil) throws -> TrafficContext {
         let client = try client(for: environment)
         return TrafficContext(system: config.name, environment: environment, release: release, units: units,
                               router: ALBTrafficRouter(elbv2: .init(client: client)),
-                              journal: JournalStore(directory: stateDirectory), progress: progressToStderr)
+                              state: try stateStore(for: environment), progress: progressToStderr, signals: signals)
+    }
+
+    /// Runs `body` holding the environment's lock in its state store (provision, deploy, cleanup).
+    func holdingLock<T: Sendable>(_ config: Config, _ environment: Environment, command: String, release: String,
+                                  _ body: (StateLock) async throws -> T) async throws -> T {
+        try await EnvironmentLock.holding(try stateStore(for: environment), system: config.name, environment: environment.name,
+                                          command: command, release: release, progress: progressToStderr, body)
     }
 }
 
-/// Progress lines go to stderr, so `--json` and `--dry-run > plan.txt` keep stdout clean.
-let progressToStderr: @Sendable (String) -> Void = { line in printError(line) }
+/// Progress lines go to stderr, so `--json` and `--dry-run > plan.txt` keep stdout clean. Each starts
+/// with the time (UTC), so a Jenkins console shows when every step started and ended.
+let progressToStderr: @Sendable (String) -> Void = { line in printError("\(consoleTime()) \(line)") }
+
+func consoleTime(_ date: Date = Date()) -> String {
+    var seconds = time_t(date.timeIntervalSince1970)
+    var parts = tm()
+    gmtime_r(&seconds, &parts)
+    return String(format: "%02d:%02d:%02dZ", parts.tm_hour, parts.tm_min, parts.tm_sec)
+}
 
 /// Prints a traffic report as text or JSON.
 func printReport(_ report: TrafficReport, json: Bool) {
@@ -128,12 +157,15 @@ func encodeJSON(_ value: some Encodable) -> Data {
     return (try? encoder.encode(value)) ?? Data("{}".utf8)
 }
 
-/// Runs a traffic command: a refusal or failure prints the per-group report, then the error.
+/// Runs a traffic command: a refusal or failure prints the per-group report, then the error. With
+/// `--json`, stdout is exactly one JSON document whatever happens (lock, credentials, journal
+/// errors included); the error text also goes to stderr for the console.
 func reportingTraffic(json: Bool, _ body: () async throws -> TrafficReport) async throws {
-    try await reporting(json: false) {
+    try await reporting(json: json) {
         do {
             printReport(try await body(), json: json)
-        } catch let failure as TrafficCommandFailed {
+        } catch var failure as TrafficCommandFailed {
+            failure.report.error = .init(code: failure.code, message: failure.message, exitStatus: failure.exitStatus)
             printReport(failure.report, json: json)
             printError("error[\(failure.code)]: \(failure.message)")
             throw ExitCode(failure.exitStatus)

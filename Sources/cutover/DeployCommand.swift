@@ -78,8 +78,10 @@ struct DeployCommand: AsyncParsableCommand {
             }
             let succeeded = outcomes.compactMap { try? $0.get() }
             let failures = zip(deployers, outcomes).compactMap { deployer, outcome -> String? in
-                if case .failure(let error) = outcome { return "\(deployer.unit.id): \(error)" }
-                return nil
+                // Each unit's own code stays visible (deploy.host-tag, deploy.live-color...) under deploy.failed.
+                guard case .failure(let error) = outcome else { return nil }
+                if let error = error as? any CutoverError { return "\(deployer.unit.id) [\(error.code)]: \(error)" }
+                return "\(deployer.unit.id): \(error)"
             }
             if output.json {
                 FileHandle.standardOutput.write(encodeJSON(succeeded) + Data("\n".utf8))

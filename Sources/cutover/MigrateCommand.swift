@@ -56,7 +56,11 @@ struct MigrationOptions: ParsableArguments {
 
     func url() throws -> DatabaseURL {
         let environment = ProcessInfo.processInfo.environment
-        if let databaseURL { return try DatabaseURL(parsing: databaseURL) }
+        if let databaseURL {
+            let url = try DatabaseURL(parsing: databaseURL)
+            if let password = url.password, !password.isEmpty { Self.warnPasswordInArguments() }
+            return url
+        }
         var variable = "DATABASE_URL"
         if let schema {
             guard let text = try? String(contentsOfFile: schema, encoding: .utf8) else {
@@ -71,6 +75,15 @@ struct MigrationOptions: ParsableArguments {
             throw MigrateError(code: "migrate.database-url", "no database URL: set \(variable) (in Jenkins, bind it with withCredentials) or pass --database-url")
         }
         return try DatabaseURL(parsing: text)
+    }
+
+    /// A password in `--database-url` is in the process's argv, which every user of the machine can read
+    /// (`ps`, /proc/PID/cmdline) while it runs, and which Jenkins may echo. Says so without repeating it.
+    static func warnPasswordInArguments() {
+        printError("""
+            warning: --database-url carries a password, and command-line arguments are visible to every user of this machine (ps, /proc) while cutover runs
+            hint: set DATABASE_URL in the environment instead (in Jenkins, bind the credential with withCredentials([string(credentialsId: ..., variable: 'DATABASE_URL')]))
+            """)
     }
 
     /// `url = env("NAME")` inside the `datasource` block of a schema.prisma.

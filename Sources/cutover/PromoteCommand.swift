@@ -9,9 +9,11 @@ struct PromoteCommand: AsyncParsableCommand {
         discussion: """
         Preflights every group first (live weights as the release expects, green healthy), saves each \
         route's exact actions in the release journal, then shifts all groups through the configured steps \
-        in parallel, reading the weights back after each change and checking health between steps. If any \
-        group fails, every group already moved is put back. A promote killed half-way is finished by the \
-        next promote, or undone by rollback. Never runs at the same time as another promote or rollback.
+        in parallel, reading the weights back after each change and checking health between steps. Traffic \
+        moves only to the colour whose target group is tagged cutover:release=<release>. If anything fails \
+        (a write, a health read, the journal) or SIGINT/SIGTERM/SIGHUP arrives, every group already moved is \
+        put back and checked; exit 1 (or 128+N after a signal), or 8 if a group could not be put back. \
+        Holds the environment's lock (in the state store) throughout.
         """)
 
     @OptionGroup var selection: UnitSelection
@@ -28,9 +30,14 @@ struct PromoteCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingTraffic(json: output.json) {
             let (config, environment, units) = try selection.resolve()
-            let context = try aws.trafficContext(config, environment, release: releaseOption.release, units: units)
+            let signals = TrafficSignals(mode: .revert, command: "promote", log: progressToStderr)
+            let context = try aws.trafficContext(config, environment, release: releaseOption.release, units: units,
+                                                 signals: dryRun ? nil : signals)
             let promoter = Promoter(context: context, force: force)
-            guard dryRun else { return try await promoter.run() }
+            guard dryRun else {
+                signals.install()
+                return try await signals.run { try await promoter.run() }
+            }
             let plans = try await promoter.plan()
             let outcomes = plans.map { plan -> GroupOutcome in
                 let percents = plan.traffic.percents

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CutoverAWS
 import CutoverCore
+import CutoverState
 import CutoverSteps
 import Foundation
 
@@ -37,20 +38,28 @@ struct ProvisionCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reporting(json: output.json) {
-            let (_, environment, units) = try selection.resolve(kinds: [.ecs])
+            let (config, environment, units) = try selection.resolve(kinds: [.ecs])
             guard !units.isEmpty else {
                 throw StepError(code: "usage.kind", message: "provision is for services of kind ecs; use `cutover deploy` for instance fleets", exitStatus: .usage)
             }
             let client = try aws.client(for: environment)
-            var results: [ECSProvisioner.Result] = []
-            for unit in units {
-                guard case .ecs(let deployment) = unit.deployment else { continue }
-                let provisioner = ECSProvisioner(unit: unit, deployment: deployment, release: releaseOption.release, image: image,
-                                                 elbv2: ELBv2Client(client: client), ecs: ECSClient(client: client),
-                                                 timeoutSeconds: timeout ?? environment.promotion.healthTimeoutSeconds,
-                                                 progress: progressToStderr)
-                results.append(try await provisioner.run(dryRun: dryRun))
+            let provision = { @Sendable (lock: StateLock?) async throws -> [ECSProvisioner.Result] in
+                var results: [ECSProvisioner.Result] = []
+                for unit in units {
+                    guard case .ecs(let deployment) = unit.deployment else { continue }
+                    let provisioner = ECSProvisioner(unit: unit, deployment: deployment, release: releaseOption.release, image: image,
+                                                     elbv2: ELBv2Client(client: client), ecs: ECSClient(client: client),
+                                                     timeoutSeconds: timeout ?? environment.promotion.healthTimeoutSeconds,
+                                                     beforeWrite: { try lock?.ensureHeld() }, progress: progressToStderr)
+                    progressToStderr("provision \(unit.id): started")
+                    results.append(try await provisioner.run(dryRun: dryRun))
+                    progressToStderr("provision \(unit.id): done")
+                }
+                return results
             }
+            // The lock keeps provision's route write from racing a promote, rollback or cleanup elsewhere.
+            let results = dryRun ? try await provision(nil)
+                : try await aws.holdingLock(config, environment, command: "provision", release: releaseOption.release) { try await provision($0) }
             if output.json {
                 FileHandle.standardOutput.write(encodeJSON(results) + Data("\n".utf8))
                 return

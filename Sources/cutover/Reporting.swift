@@ -13,11 +13,12 @@ func reporting(json: Bool = false, _ body: () async throws -> Void) async throws
         throw error
     } catch let error as any CutoverError {
         if json {
-            printJSON(["ok": false, "error": ["code": error.code, "message": error.description]])
+            printJSON(["ok": false, "error": ["code": error.code, "message": error.description, "exitStatus": Int(error.exitStatus.rawValue)]])
         }
         printError("error[\(error.code)]: \(error.description)")
         throw ExitCode(error.exitStatus.rawValue)
     } catch {
+        if json { printJSON(["ok": false, "error": ["code": "internal", "message": "\(error)", "exitStatus": 1]]) }
         printError("error[internal]: \(error) (this is a bug in cutover; please report it)")
         throw ExitCode(ExitStatus.failure.rawValue)
     }

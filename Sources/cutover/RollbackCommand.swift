@@ -7,9 +7,12 @@ struct RollbackCommand: AsyncParsableCommand {
         commandName: "rollback",
         abstract: "Restore every ALB group to its state before the release was promoted.",
         discussion: """
-        Each group gets back the exact actions saved in the release journal before promotion (or, with no \
-        journal, the colour the release does not run on at 100%). Groups are restored in parallel and \
-        independently: one failing never stops the others. Each restore is verified by reading it back.
+        Each group gets back the exact actions saved in the release journal before promotion, once every \
+        target group that takes traffic in them is proved to carry the release tag it had when they were \
+        saved. Nothing moves when any group cannot be restored safely, or when the release has no saved \
+        state and runs on no group (a mistyped release). Groups are restored in parallel and independently; \
+        each restore is verified by reading it back. SIGINT/SIGTERM/SIGHUP let the restores finish, then \
+        exit 128+N. Exit 8 when a group is left split.
         """)
 
     @OptionGroup var selection: UnitSelection
@@ -26,8 +29,15 @@ struct RollbackCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingTraffic(json: output.json) {
             let (config, environment, units) = try selection.resolve()
-            let context = try aws.trafficContext(config, environment, release: releaseOption.release, units: units)
-            return try await RollbackRunner(context: context, reason: reason).run(dryRun: dryRun)
+            let signals = TrafficSignals(mode: .finish, command: "rollback", log: progressToStderr)
+            let context = try aws.trafficContext(config, environment, release: releaseOption.release, units: units,
+                                                 signals: dryRun ? nil : signals)
+            let runner = RollbackRunner(context: context, reason: reason)
+            guard dryRun else {
+                signals.install()
+                return try await signals.run { try await runner.run() }
+            }
+            return try await runner.run(dryRun: true)
         }
     }
 }

@@ -32,6 +32,13 @@ import Testing
         #expect(throws: AWSCredentialsError.self) {
             try CredentialChain.provider(environment: ["AWS_PROFILE": "missing", "AWS_SHARED_CREDENTIALS_FILE": file], transport: transport)
         }
+        // An empty variable counts as unset (shells and Jenkins export empty ones): the default profile of
+        // the default file, not "no profile named ''" and not the file named "".
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent(".aws"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: file, toPath: directory.appendingPathComponent(".aws/credentials").path)
+        let empty = try CredentialChain.provider(environment: ["HOME": directory.path, "AWS_PROFILE": "", "AWS_DEFAULT_PROFILE": "",
+                                                               "AWS_SHARED_CREDENTIALS_FILE": "", "AWS_ACCESS_KEY_ID": ""], transport: transport)
+        #expect(try await empty.credentials().accessKeyID == "D")
     }
 
     @Test func containerEndpointWithAuthorizationToken() async throws {
@@ -41,7 +48,8 @@ import Testing
                            "AWS_CONTAINER_AUTHORIZATION_TOKEN": "container-secret"]
         let provider = try CredentialChain.provider(environment: environment, transport: transport)
         let credentials = try await provider.credentials()
-        #expect(credentials == AWSCredentials(accessKeyID: "CONTAINER-KEY", secretAccessKey: "CONTAINER-SECRET", sessionToken: "CONTAINER-TOKEN"))
+        #expect(credentials == AWSCredentials(accessKeyID: "CONTAINER-KEY", secretAccessKey: "CONTAINER-SECRET", sessionToken: "CONTAINER-TOKEN-1"))
+        #expect(try await provider.credentials() == credentials, "cached: a second fetch would be CONTAINER-TOKEN-2")
         var wrong = environment
         wrong["AWS_CONTAINER_AUTHORIZATION_TOKEN"] = "guess"
         await #expect(throws: AWSCredentialsError.self) {
@@ -55,9 +63,15 @@ import Testing
         let provider = try CredentialChain.provider(environment: ["HOME": "/nonexistent", "AWS_EC2_METADATA_SERVICE_ENDPOINT": url.absoluteString],
                                                     transport: transport)
         let credentials = try await provider.credentials()
-        #expect(credentials == AWSCredentials(accessKeyID: "IMDS-KEY", secretAccessKey: "IMDS-SECRET", sessionToken: "IMDS-TOKEN"))
-        // Cached until near expiry: the second ask does not fetch again (the server would hand out a new token).
+        #expect(credentials == AWSCredentials(accessKeyID: "IMDS-KEY", secretAccessKey: "IMDS-SECRET", sessionToken: "IMDS-TOKEN-1"))
+        // Cached until near expiry: neither a second ask nor many at once fetch again (the stand-in numbers
+        // every set it hands out, so a fetch would show as IMDS-TOKEN-2).
         #expect(try await provider.credentials() == credentials)
+        let concurrent = try await withThrowingTaskGroup(of: AWSCredentials.self) { group in
+            for _ in 0..<8 { group.addTask { try await provider.credentials() } }
+            return try await group.reduce(into: [AWSCredentials]()) { $0.append($1) }
+        }
+        #expect(concurrent.allSatisfy { $0 == credentials })
         let disabled = try? CredentialChain.provider(environment: ["HOME": "/nonexistent", "AWS_EC2_METADATA_DISABLED": "true"], transport: transport)
         #expect(disabled == nil)
     }

@@ -55,19 +55,21 @@ import Testing
     @Test func hostsFoundByTagsAndAStoppedInstanceFailsTheHealthWait() throws {
         let portA = try AWSTestbed.freePort(), portB = try AWSTestbed.freePort()
         let directory = try Paths.temporaryDirectory("fleet-ec2")
-        func host(_ name: String, _ port: Int, stop: Bool) -> [String: Any] {
+        // The connection (local) comes from the config; tags say only where a host is and its port.
+        func host(_ name: String, _ port: Int) -> [String: Any] {
             ["name": name, "tags": [
-                "cutover:service": "frontend", "cutover:color": "green", "ansible:ansible_connection": "local",
-                "ansible:ansible_host": "127.0.0.1", "ansible:app_port": String(port), "ansible:stop_me": stop ? "yes" : "no",
+                "cutover:service": "frontend", "cutover:color": "green", "ansible:ansible_host": "127.0.0.1", "ansible:app_port": String(port),
             ]]
         }
         let playbook = directory.appendingPathComponent("own.yml").path
         let scenario = try FleetScenario(frontendInstances: [
-            host("fe-1", portA, stop: false), host("fe-2", portB, stop: true),
+            host("fe-1", portA), host("fe-2", portB),
             ["name": "fe-old", "tags": ["cutover:service": "frontend", "cutover:color": "green"], "state": "stopped"],
         ], frontendPlaybook: playbook)
         // The user's own playbook: on one host the instance "dies" during the second deploy (stopped in
         // moto), after the first put both hosts in the target group.
+        let instances = scenario.seeded["instances"] as! [String: [String: Any]]
+        let stopped = instances["fe-2"]!["id"] as! String, old = instances["fe-old"]!["id"] as! String
         try """
         - hosts: green
           gather_facts: false
@@ -79,7 +81,7 @@ import Testing
                 body_format: form-urlencoded
                 body: {Action: StopInstances, InstanceId.1: "{{ inventory_hostname }}", Version: "2016-11-15"}
                 headers: {Authorization: "AWS4-HMAC-SHA256 Credential=testing/20260101/eu-west-1/ec2/aws4_request, SignedHeaders=host, Signature=0"}
-              when: stop_me == 'yes' and cutover_release == 'r2'
+              when: inventory_hostname == '\(stopped)' and cutover_release == 'r2'
 
         """.write(toFile: playbook, atomically: true, encoding: .utf8)
         let first = try scenario.cutover("deploy", "--service", "frontend", "--release", "r1", "--artifact", scenario.artifact, "--timeout", "3")
@@ -87,8 +89,6 @@ import Testing
         #expect(try scenario.targets("stg-frontend-green").count == 2)
         let deploy = try scenario.cutover("deploy", "--service", "frontend", "--release", "r2", "--artifact", scenario.artifact, "--timeout", "3")
         #expect(deploy.status == 1)
-        let instances = scenario.seeded["instances"] as! [String: [String: Any]]
-        let stopped = instances["fe-2"]!["id"] as! String, old = instances["fe-old"]!["id"] as! String
         #expect(deploy.stderr.contains("onto green: "), "\(deploy.stderr)")
         #expect(!deploy.stderr.contains(old), "only running instances are hosts")
         #expect(deploy.stderr.contains("1 of 2 targets healthy in stg-frontend-green after 3s"), "\(deploy.stderr)")
@@ -103,8 +103,7 @@ import Testing
         let playbook = directory.appendingPathComponent("own.yml").path
         let pidFile = directory.appendingPathComponent("task.pid").path
         let scenario = try FleetScenario(frontendInstances: [
-            ["name": "fe-1", "tags": ["cutover:service": "frontend", "cutover:color": "green", "ansible:ansible_connection": "local",
-                                      "ansible:ansible_host": "127.0.0.1", "ansible:ansible_python_interpreter": FleetScenario.python]],
+            ["name": "fe-1", "tags": ["cutover:service": "frontend", "cutover:color": "green", "ansible:ansible_host": "127.0.0.1"]],
         ], frontendPlaybook: playbook)
         try """
         - hosts: green
@@ -148,6 +147,90 @@ import Testing
         guard kill(pid, 0) == 0 else { return true }
         let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
         return status.contains("State:\tZ")
+    }
+
+    /// Whoever may tag an instance must not choose how Ansible reaches it: with `ansible_connection=ssh` and
+    /// a ProxyCommand, ssh would run the command on the Jenkins agent. The config sets no connection here,
+    /// so without the allow-list the tags alone would decide it. Refused by name, before Ansible runs.
+    @Test func aHostileHostTagIsRefusedBeforeAnsibleRuns() throws {
+        let directory = try Paths.temporaryDirectory("fleet-hostile-tag")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let proxied = directory.appendingPathComponent("proxied").path
+        let scenario = try FleetScenario(frontendInstances: [
+            ["name": "fe-1", "tags": ["cutover:service": "frontend", "cutover:color": "green", "ansible:ansible_host": "127.0.0.1",
+                                      "ansible:ansible_connection": "ssh", "ansible:ansible_ssh_common_args": "-o ProxyCommand=touch \(proxied)"]],
+        ], frontendConnection: false)
+        let instance = (scenario.seeded["instances"] as! [String: [String: Any]])["fe-1"]!["id"] as! String
+        let deploy = try scenario.cutover("deploy", "--service", "frontend", "--release", "r1", "--artifact", scenario.artifact, "--timeout", "3")
+        #expect(deploy.status == 1, "\(deploy.stdout)\(deploy.stderr)")
+        #expect(deploy.stderr.contains("frontend [deploy.host-tag]: frontend: refused 2 EC2 tag(s) before running Ansible:"), "\(deploy.stderr)")
+        #expect(deploy.stderr.contains("\(instance): tag 'ansible:ansible_connection' is not a host variable cutover takes from tags"), "\(deploy.stderr)")
+        #expect(deploy.stderr.contains("\(instance): tag 'ansible:ansible_ssh_common_args' is not a host variable cutover takes from tags"), "\(deploy.stderr)")
+        #expect(deploy.stderr.contains("hint: remove the tags; tags may set only app_port, app_user, "), "\(deploy.stderr)")
+        // Ansible never ran: no play started, and ssh never ran the ProxyCommand.
+        #expect(!deploy.stderr.contains("PLAY ["), "\(deploy.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: proxied), "the tag's ProxyCommand ran on the agent")
+        #expect(try scenario.targets("stg-frontend-green").isEmpty)
+    }
+
+    /// Ansible and ansible-inventory (whose inventory may be a script) get PATH, HOME, locale and ANSIBLE_*,
+    /// never the AWS keys, Jenkins token or database URL cutover itself holds.
+    @Test func secretsInCutoversEnvironmentDoNotReachThePlaybook() throws {
+        let directory = try Paths.temporaryDirectory("fleet-env")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let playbook = directory.appendingPathComponent("own.yml").path
+        let dump = directory.appendingPathComponent("env.json").path
+        let scenario = try FleetScenario(frontendInstances: [
+            ["name": "fe-1", "tags": ["cutover:service": "frontend", "cutover:color": "green", "ansible:ansible_host": "127.0.0.1"]],
+        ], frontendPlaybook: playbook)
+        try """
+        - hosts: green
+          gather_facts: false
+          tasks:
+            - name: dump the environment the task sees
+              ansible.builtin.command:
+                argv: [\(FleetScenario.python), -c, "import json, os, sys; json.dump(dict(os.environ), open(sys.argv[1], 'w'))", \(dump)]
+
+        """.write(toFile: playbook, atomically: true, encoding: .utf8)
+        let secrets = ["AWS_SECRET_ACCESS_KEY": "aws-secret-value", "AWS_SESSION_TOKEN": "aws-session-value",
+                       "JENKINS_TOKEN": "jenkins-token-value", "CUTOVER_TEST_SECRET": "cutover-secret-value",
+                       "DATABASE_URL": "postgresql://u:db-password-value@127.0.0.1:5432/app", "ANSIBLE_CUTOVER_PROBE": "seen", "LC_ALL": "C.UTF-8"]
+        let deploy = try scenario.cutover(environment: secrets, ["deploy", "--service", "frontend", "--release", "r1",
+                                                                 "--artifact", scenario.artifact, "--timeout", "3"])
+        let text = try #require(try? String(contentsOfFile: dump, encoding: .utf8), "the playbook never ran: \(deploy.stderr)")
+        let seen = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: String])
+        for name in ["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_ACCESS_KEY_ID", "JENKINS_TOKEN", "CUTOVER_TEST_SECRET", "DATABASE_URL"] {
+            #expect(seen[name] == nil, "\(name) reached the playbook")
+        }
+        #expect(!text.contains("-value"), "a secret value reached the playbook")
+        #expect(seen["PATH"] != nil && seen["HOME"] != nil && seen["LC_ALL"] == "C.UTF-8" && seen["ANSIBLE_CUTOVER_PROBE"] == "seen",
+                "what Ansible needs still arrives: \(seen.keys.sorted())")
+    }
+
+    /// In a split both colours take traffic: deploying onto either would restart hosts serving requests.
+    @Test func deployRefusesAColourThatTakesTraffic() throws {
+        let directory = try Paths.temporaryDirectory("fleet-live")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let playbook = directory.appendingPathComponent("own.yml").path
+        let ran = directory.appendingPathComponent("ran").path
+        let scenario = try FleetScenario(frontendInstances: [
+            ["name": "fe-1", "tags": ["cutover:service": "frontend", "cutover:color": "green", "ansible:ansible_host": "127.0.0.1"]],
+        ], frontendPlaybook: playbook, webWeights: (blue: 90, green: 10))
+        try """
+        - hosts: all
+          gather_facts: false
+          tasks:
+            - ansible.builtin.file: {path: \(ran), state: touch}
+
+        """.write(toFile: playbook, atomically: true, encoding: .utf8)
+        let listener = (scenario.seeded["albs"] as! [String: [String: Any]])["web"]!["listener_arn"] as! String
+        let deploy = try scenario.cutover("deploy", "--service", "frontend", "--release", "r1", "--artifact", scenario.artifact, "--timeout", "3")
+        #expect(deploy.status == 1, "\(deploy.stdout)\(deploy.stderr)")
+        #expect(deploy.stderr.contains("frontend [deploy.live-color]: frontend: refused to deploy onto green: it takes traffic on listener \(listener) (weights: blue 90, green 10)"), "\(deploy.stderr)")
+        #expect(deploy.stderr.contains("hint: a deploy restarts every host of the colour;"), "\(deploy.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: ran), "Ansible ran")
+        #expect(!deploy.stderr.contains("PLAY ["), "\(deploy.stderr)")
+        #expect(try scenario.targets("stg-frontend-green").isEmpty)
     }
 
     @Test func dryRunUsesCheckModeAndChangesNothing() throws {

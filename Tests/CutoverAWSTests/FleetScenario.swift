@@ -15,8 +15,11 @@ final class FleetScenario: @unchecked Sendable {
     static let sports = ["football", "tennis"]
     static let python = Subprocess.which("python3") ?? "/usr/bin/python3"
 
-    /// `hosts(sport)` gives each sport's extra inventory lines (besides two good local hosts).
-    init(extraHosts: [String: [String]] = [:], frontendInstances: [[String: Any]] = [], frontendPlaybook: String? = nil) throws {
+    /// `hosts(sport)` gives each sport's extra inventory lines (besides two good local hosts). The Frontend's
+    /// hosts are found by tags; its connection (local, this Python) comes from the config's `ansible:` unless
+    /// `frontendConnection` is false. `webWeights` is the blue/green split of its listener.
+    init(extraHosts: [String: [String]] = [:], frontendInstances: [[String: Any]] = [], frontendPlaybook: String? = nil,
+         frontendConnection: Bool = true, webWeights: (blue: Int, green: Int) = (100, 0)) throws {
         testbed = try AWSTestbed()
         directory = try Paths.temporaryDirectory("fleet")
         artifact = directory.appendingPathComponent("app.tar.gz").path
@@ -29,7 +32,8 @@ final class FleetScenario: @unchecked Sendable {
         seeded = try testbed.seed([
             "albs": [
                 ["name": "feeds", "listener": ["port": 80, "default": ["fixed_response": ["status": "404", "body": "no", "content_type": "text/plain"]], "rules": rules]],
-                ["name": "web", "listener": ["port": 80, "default": ["blue": "stg-frontend-blue", "green": "stg-frontend-green", "green_weight": 0]]],
+                ["name": "web", "listener": ["port": 80, "default": ["blue": "stg-frontend-blue", "green": "stg-frontend-green",
+                                                                      "blue_weight": webWeights.blue, "green_weight": webWeights.green]]],
             ],
             // A host that left the green set: still registered, must be deregistered by the next deploy.
             "instances": [["name": "departed", "register": ["stg-fn-football-green"]]] + frontendInstances,
@@ -67,6 +71,7 @@ final class FleetScenario: @unchecked Sendable {
             target_groups: {blue: stg-frontend-blue, green: stg-frontend-green}
             port: 8080
         \(frontendPlaybook.map { "    playbook: \($0)" } ?? "")
+        \(frontendConnection ? "    ansible: {connection: local, python_interpreter: \(Self.python)}" : "")
             vars: {database_reader_endpoint: spectate.cluster-ro.example.com}
           feed-normalizer:
             kind: instances
@@ -97,7 +102,13 @@ final class FleetScenario: @unchecked Sendable {
     }
 
     func cutover(_ arguments: String...) throws -> ProcessResult {
-        try CLI.run(arguments + ["-c", config], environment: testbed.environment(stateDirectory: directory.appendingPathComponent("state")))
+        try cutover(environment: [:], arguments)
+    }
+
+    /// cutover with `extra` added to its environment (secrets a child must not see, say).
+    func cutover(environment extra: [String: String], _ arguments: [String]) throws -> ProcessResult {
+        let environment = testbed.environment(stateDirectory: directory.appendingPathComponent("state")).merging(extra) { $1 }
+        return try CLI.run(arguments + ["-c", config], environment: environment)
     }
 
     /// Target ids registered in a target group, read from moto.

@@ -63,14 +63,24 @@ public final class AWSClient: Sendable {
         }
     }
 
+    /// A REST call (S3): `method` and `url` (already percent-encoded) are the operation. Returns a 2xx
+    /// answer whole; every other status throws `AWSError` with S3's code, after the usual retries.
+    public func rest(_ service: AWSService, _ action: String, method: String, url: URL,
+                     headers: [(String, String)] = [], body: Data = Data()) async throws -> HTTPResponse {
+        try await send(service, action, method: method, url: url, body: body, headers: headers)
+    }
+
     /// Signs and sends one request, retrying throttling, 5xx and lost connections with full-jitter
     /// backoff. Each attempt is signed afresh: a retry after minutes must not carry a stale date.
-    private func send(_ service: AWSService, _ action: String, body: Data, headers: [(String, String)]) async throws -> HTTPResponse {
-        let url = service.endpoint(region: region, override: endpointOverride)
+    private func send(_ service: AWSService, _ action: String, method: String = "POST", url: URL? = nil,
+                      body: Data, headers: [(String, String)]) async throws -> HTTPResponse {
+        let url = url ?? service.endpoint(region: region, override: endpointOverride)
         return try await retry.run(sleep: sleep) { _ in
-            var request = HTTPRequest(method: "POST", url: url, headers: [("Host", Self.host(of: url))] + headers, body: body)
+            var request = HTTPRequest(method: method, url: url, headers: [("Host", Self.host(of: url))] + headers, body: body)
             let signer = SigV4Signer(credentials: try await credentials.credentials(), region: region, service: service.signingName)
-            request.headers += signer.signingHeaders(method: "POST", url: url, headers: request.headers, body: body, date: now())
+            request.headers += service.wireProtocol == .restXML
+                ? signer.s3SigningHeaders(method: method, url: url, headers: request.headers, body: body, date: now())
+                : signer.signingHeaders(method: method, url: url, headers: request.headers, body: body, date: now())
             do {
                 let response = try await transport.send(request, timeout: timeout)
                 if (200..<300).contains(response.status) { return .done(response) }
@@ -96,10 +106,10 @@ public final class AWSClient: Sendable {
     static func parseError(_ response: HTTPResponse, protocol wire: AWSService.WireProtocol) -> (code: String, message: String, requestID: String?) {
         let headerID = response.header("x-amzn-RequestId") ?? response.header("x-amz-request-id")
         switch wire {
-        case .query:
-            // ELBv2/RDS: <ErrorResponse><Error><Code>; EC2: <Response><Errors><Error><Code>.
+        case .query, .restXML:
+            // ELBv2/RDS: <ErrorResponse><Error><Code>; EC2: <Response><Errors><Error><Code>; S3: <Error><Code>.
             if let root = try? XMLNode.parse(response.body),
-               let error = root["Error"] ?? root.path("Errors", "Error") {
+               let error = root.name == "Error" ? root : root["Error"] ?? root.path("Errors", "Error") {
                 return (error.string("Code") ?? "HTTP\(response.status)", error.string("Message") ?? "",
                         root.string("RequestId") ?? root.string("RequestID") ?? headerID)
             }

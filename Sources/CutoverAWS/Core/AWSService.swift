@@ -15,6 +15,9 @@ public struct AWSService: Sendable, Equatable {
         case query(version: String)
         /// JSON 1.1 POST with `X-Amz-Target: <prefix>.<Operation>` (ECS).
         case json(targetPrefix: String)
+        /// REST: the method, path and headers are the operation; XML `<Error>` answers (S3). The caller
+        /// builds the URL, since S3's depends on the bucket.
+        case restXML
     }
 
     public static let elbv2 = AWSService(signingName: "elasticloadbalancing", endpointPrefix: "elasticloadbalancing",
@@ -25,6 +28,7 @@ public struct AWSService: Sendable, Equatable {
                                        wireProtocol: .query(version: "2014-10-31"))
     public static let ecs = AWSService(signingName: "ecs", endpointPrefix: "ecs", displayName: "ECS",
                                        wireProtocol: .json(targetPrefix: "AmazonEC2ContainerServiceV20141113"))
+    public static let s3 = AWSService(signingName: "s3", endpointPrefix: "s3", displayName: "S3", wireProtocol: .restXML)
 
     /// The regional endpoint, or `override` (an emulator, a VPC endpoint) when given.
     public func endpoint(region: String, override: URL?) -> URL {

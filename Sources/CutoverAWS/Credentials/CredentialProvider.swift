@@ -20,11 +20,13 @@ public struct StaticCredentialProvider: CredentialProvider {
 /// get theirs from the last two, so those are asked lazily and cached until shortly before expiry.
 public enum CredentialChain {
     public static func provider(environment: [String: String], transport: any HTTPTransport) throws -> any CredentialProvider {
-        if let key = environment["AWS_ACCESS_KEY_ID"], !key.isEmpty {
-            guard let secret = environment["AWS_SECRET_ACCESS_KEY"], !secret.isEmpty else {
+        // A variable set to "" counts as unset, as in botocore: Jenkins and shells often export empty ones.
+        let environment = environment.filter { !$0.value.isEmpty }
+        if let key = environment["AWS_ACCESS_KEY_ID"] {
+            guard let secret = environment["AWS_SECRET_ACCESS_KEY"] else {
                 throw AWSCredentialsError("AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not\nhint: export both, or neither to use a profile or the instance role")
             }
-            let token = environment["AWS_SESSION_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+            let token = environment["AWS_SESSION_TOKEN"]
             return StaticCredentialProvider(AWSCredentials(accessKeyID: key, secretAccessKey: secret, sessionToken: token))
         }
         let profile = environment["AWS_PROFILE"] ?? environment["AWS_DEFAULT_PROFILE"]

@@ -16,6 +16,23 @@ public struct ELBv2Client: Sendable {
         return Self.listener(member)
     }
 
+    /// Several listeners in one call (a promotion reads all of its routes at once).
+    public func describeListeners(arns: [String]) async throws -> [Listener] {
+        guard !arns.isEmpty else { return [] }
+        var parameters = QueryParameters()
+        parameters.addList("ListenerArns", arns)
+        let result = try await client.query(.elbv2, "DescribeListeners", parameters)
+        return (result["Listeners"]?.all("member") ?? []).map(Self.listener)
+    }
+
+    /// Several rules, on any listeners, in one call.
+    public func describeRules(arns: [String]) async throws -> [ListenerRule] {
+        guard !arns.isEmpty else { return [] }
+        var parameters = QueryParameters()
+        parameters.addList("RuleArns", arns)
+        return try await rules(parameters)
+    }
+
     public func describeRules(listenerARN: String) async throws -> [ListenerRule] {
         var parameters = QueryParameters()
         parameters.add("ListenerArn", listenerARN)

@@ -60,6 +60,7 @@ public struct FleetDeployer: Sendable {
         let router = ALBTrafficRouter(elbv2: elbv2)
         let traffic = try await UnitTraffic.read(unit, router: router)
         let color = try traffic.colorForNewRelease(release)
+        try traffic.refuseIfLive(color)
         guard let group = traffic.groups[color] else {
             throw StepError(code: "deploy.no-target-group", message: "\(unit.id): the \(color.rawValue) target group \(unit.targetGroupName(color)) does not exist\nhint: an instance fleet deploys into a fixed pair of target groups; create it")
         }
@@ -161,6 +162,8 @@ public struct FleetDeployer: Sendable {
             "cutover_artifact": unsafe(artifactPath), "cutover_color": unsafe(color.rawValue),
         ]
         if let sport = unit.sport { variables["cutover_sport"] = unsafe(sport) }
+        // The config's connection settings hold for every host, over anything an inventory says.
+        for (name, value) in deployment.connection.variables { variables[name] = unsafe(value) }
         for variable in deployment.variables {
             variables["cutover_\(variable.name)"] = variable.isList ? .array(variable.values.map(unsafe)) : unsafe(variable.values.first ?? "")
         }

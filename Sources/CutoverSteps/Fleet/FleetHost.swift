@@ -58,16 +58,20 @@ public struct HostDiscovery: Sendable {
         ]
         if let sport = unit.sport { filters.append(("tag:cutover:sport", [sport])) }
         for tag in deployment.hostTags { filters.append(("tag:\(tag.key)", [tag.value])) }
-        return try await ec2.describeInstances(filters: filters).map { instance in
-            // Tags named `ansible:<var>` become host variables (a port, a user, a connection).
-            var variables: [String: String] = [:]
-            for (key, value) in instance.tags where key.hasPrefix("ansible:") { variables[String(key.dropFirst(8))] = value }
+        var problems: [String] = []
+        let hosts = try await ec2.describeInstances(filters: filters).map { instance in
+            // Tags named `ansible:<var>` become host variables, only those on the allow-list.
+            let tagged = HostTagVariables.variables(instance: instance.id, tags: instance.tags)
+            problems += tagged.problems
+            var variables = tagged.variables
             let address = variables["ansible_host"] ?? instance.privateIP ?? instance.id
             variables["ansible_host"] = address
             let port = variables["app_port"].flatMap { Int($0) } ?? deployment.port
             variables["app_port"] = String(port)
             return FleetHost(name: instance.id, address: address, target: Target(id: instance.id, port: port), variables: variables)
         }
+        guard problems.isEmpty else { throw HostTagVariables.refusal(unit: unit.id, problems: problems) }
+        return hosts
     }
 
     /// Reads the inventory with `ansible-inventory --list` and returns the hosts of the colour's group.

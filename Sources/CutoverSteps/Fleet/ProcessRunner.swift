@@ -2,6 +2,7 @@ import Foundation
 
 /// Runs a program found on PATH: to completion (`run`), or streaming its output line by line (`stream`).
 /// Every child is known to `ChildProcessGroups` while it runs, so a signal to cutover reaches it.
+/// A child gets only the environment it needs (`inherited`), never cutover's secrets.
 public enum ProcessRunner {
     public struct Result: Sendable {
         public var status: Int32
@@ -25,10 +26,20 @@ public enum ProcessRunner {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
+        var env = inherited(ProcessInfo.processInfo.environment)
         for (key, value) in environment { env[key] = value }
         process.environment = env
         return process
+    }
+
+    /// The variables of cutover's environment a child (Ansible, and through it ssh) may see: where
+    /// programs and home are, the locale, the temporary directory, Ansible's own settings and the ssh
+    /// agent. Everything else stays behind: a playbook or an inventory script runs code that need not
+    /// be ours, and cutover's environment holds AWS keys, Jenkins tokens and DATABASE_URL.
+    static func inherited(_ environment: [String: String]) -> [String: String] {
+        let names: Set<String> = ["PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LANGUAGE", "TZ", "TMPDIR", "TERM",
+                                  "SSH_AUTH_SOCK", "SSH_AGENT_PID", "PYTHONPATH", "VIRTUAL_ENV"]
+        return environment.filter { key, _ in names.contains(key) || key.hasPrefix("LC_") || key.hasPrefix("ANSIBLE_") }
     }
 
     /// Runs the program to completion and returns its output. The wait happens on a thread of its own,

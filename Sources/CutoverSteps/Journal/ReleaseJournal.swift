@@ -1,4 +1,5 @@
 import CutoverAWS
+import CutoverState
 import Foundation
 
 /// The history of one release in one environment: what each promote or rollback did, and the exact
@@ -30,6 +31,9 @@ public struct ReleaseJournal: Sendable, Codable, Equatable {
         /// Every percentage promote has sent for `target` (so a resumed promote recognises them).
         public var applied: [Int]
         public var state: GroupState
+        /// The `cutover:release` tag of every target group that takes traffic in `saved` ("" when
+        /// untagged), when it was saved: a rollback restores `saved` only while each still carries it.
+        public var savedReleases: [String: String]?
     }
 
     public enum GroupState: String, Sendable, Codable {
@@ -48,50 +52,53 @@ public struct ReleaseJournal: Sendable, Codable, Equatable {
     }
 }
 
-/// Journals as one JSON file per release: `<dir>/<system>/<environment>/<release>.json`, replaced
-/// atomically (write, fsync, rename) so a kill never leaves half a file.
+/// Release journals in the shared state store, one JSON document per release at
+/// `<system>/<environment>/releases/<release>.json`. Every save is conditional on the version that was
+/// read (`If-Match` in S3), so two writers can never silently lose each other's update: the second gets
+/// `StateConflict`. The traffic lock makes that a bug, not a race, but the store enforces it anyway.
 public struct JournalStore: Sendable {
-    public var directory: URL
+    public var store: any StateStore
 
-    public init(directory: URL) {
-        self.directory = directory
+    public init(store: any StateStore) {
+        self.store = store
     }
 
-    public func url(system: String, environment: String, release: String) -> URL {
-        directory.appendingPathComponent(system).appendingPathComponent(environment)
-            .appendingPathComponent("\(Self.fileName(release)).json")
+    /// Where the journals live, for messages and the pipelines' console.
+    public var location: String { store.location }
+
+    public static func key(system: String, environment: String, release: String) -> String {
+        "\(fileName(system))/\(fileName(environment))/releases/\(fileName(release)).json"
     }
 
-    public func load(system: String, environment: String, release: String) throws -> ReleaseJournal? {
-        let url = url(system: system, environment: environment, release: release)
-        guard let data = FileManager.default.contents(atPath: url.path) else { return nil }
+    /// The journal and the version it was read at, or nil when the release has none yet.
+    public func load(system: String, environment: String, release: String) async throws -> JournalDocument? {
+        let key = Self.key(system: system, environment: environment, release: release)
+        guard let object = try await store.read(key) else { return nil }
         do {
-            return try Self.decoder.decode(ReleaseJournal.self, from: data)
+            return JournalDocument(journal: try Self.decoder.decode(ReleaseJournal.self, from: object.data), version: object.version)
         } catch {
-            throw StepError(code: "journal.unreadable", message: "the release journal \(url.path) cannot be read: \(error)\nhint: move it aside; AWS holds the live state and `cutover status` shows it")
+            throw StepError(code: "journal.unreadable", message: "the release journal \(key) in \(store.location) cannot be read: \(error)\nhint: move it aside; AWS holds the live state and `cutover status` shows it")
         }
     }
 
-    public func save(_ journal: ReleaseJournal) throws {
-        let url = url(system: journal.system, environment: journal.environment, release: journal.release)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+    /// The journal of a release, new when there is none.
+    public func open(system: String, environment: String, release: String) async throws -> JournalDocument {
+        try await load(system: system, environment: environment, release: release)
+            ?? JournalDocument(journal: ReleaseJournal(system: system, environment: environment, release: release), version: nil)
+    }
+
+    /// Writes the document over the version it was read at and records the new version.
+    public func save(_ document: inout JournalDocument) async throws {
+        let journal = document.journal
+        let key = Self.key(system: journal.system, environment: journal.environment, release: journal.release)
         let data = try Self.encoder.encode(journal)
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
-        let fd = open(temporary.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { throw StepError(code: "journal.write", message: "cannot write \(temporary.path): \(String(cString: strerror(errno)))") }
-        let written = data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        fsync(fd)
-        close(fd)
-        guard written == data.count, rename(temporary.path, url.path) == 0 else {
-            unlink(temporary.path)
-            throw StepError(code: "journal.write", message: "cannot write \(url.path): \(String(cString: strerror(errno)))")
-        }
+        document.version = try await store.write(key, data, condition: document.version.map { .version($0) } ?? .absent)
     }
 
-    /// Release names become file names: anything outside a safe set is percent-escaped.
-    static func fileName(_ release: String) -> String {
+    /// Names become key segments: anything outside a safe set is percent-escaped.
+    public static func fileName(_ name: String) -> String {
         var out = ""
-        for byte in release.utf8 {
+        for byte in name.utf8 {
             let scalar = Unicode.Scalar(byte)
             if (scalar >= "a" && scalar <= "z") || (scalar >= "A" && scalar <= "Z") || (scalar >= "0" && scalar <= "9")
                 || scalar == "-" || scalar == "_" || (scalar == "." && !out.isEmpty) {
@@ -115,4 +122,10 @@ public struct JournalStore: Sendable {
         decoder.dateDecodingStrategy = .iso8601
         return decoder
     }()
+}
+
+/// A journal and the store version it was read at (nil: not written yet).
+public struct JournalDocument: Sendable {
+    public var journal: ReleaseJournal
+    public var version: String?
 }

@@ -34,6 +34,20 @@ public struct TrafficReport: Sendable, Codable, Equatable {
     public var environment: String
     public var succeeded: Bool
     public var groups: [GroupOutcome]
+    /// Why the command failed, in the JSON document (`--json` prints exactly one, errors included).
+    public var error: Failure?
+
+    public struct Failure: Sendable, Codable, Equatable {
+        public var code: String
+        public var message: String
+        public var exitStatus: Int32
+
+        public init(code: String, message: String, exitStatus: Int32) {
+            self.code = code
+            self.message = message
+            self.exitStatus = exitStatus
+        }
+    }
 
     public init(command: String, release: String, environment: String, succeeded: Bool, groups: [GroupOutcome]) {
         self.command = command

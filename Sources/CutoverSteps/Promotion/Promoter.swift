@@ -1,11 +1,13 @@
 import CutoverAWS
 import CutoverCore
+import CutoverState
 import Foundation
 
-/// Moves every unit's traffic to the colour a release runs on, through the configured steps, all or
-/// nothing: preflight every group before touching any, save each route's exact actions in the
-/// journal, shift all groups a step at a time with a read-back after each change and a health gate
-/// between steps, and put every touched group back if any group fails.
+/// Moves every unit's traffic to the colour tagged with the release, through the configured steps, all
+/// or nothing: preflight every group before touching any, save each route's exact actions (and the
+/// release tags of the groups they send traffic to) in the journal, shift all groups a step at a time
+/// through one `TrafficChange`, and on any failure — a write, a health read, the journal, a signal —
+/// put every group back through the same change, verified.
 public struct Promoter: Sendable {
     public var context: TrafficContext
     public var force: Bool
@@ -15,210 +17,217 @@ public struct Promoter: Sendable {
         self.force = force
     }
 
-    /// One group's preflight: where it is, where it goes, and anything that forbids going.
-    public struct Plan: Sendable {
-        public var traffic: UnitTraffic
-        public var target: Color?
-        public var current: Int
-        public var problems: [String]
-        public var drift: Bool
-        public var alreadyPromoted: Bool
-        public var steps: [Int]
-    }
-
     /// Reads every group (no writes) and says what promotion would do: `--dry-run` prints this.
     public func plan() async throws -> [Plan] {
-        let journal = try context.loadJournal()
-        let known = try await UnitTraffic.targetGroups(of: context.units, router: context.router)
-        return try await context.forEachUnit { unit in
-            try await preflight(unit, journal: journal, known: known)
-        }
-    }
-
-    func preflight(_ unit: DeployUnit, journal: ReleaseJournal?, known: [String: TargetGroupInfo]) async throws -> Plan {
-        let traffic = try await UnitTraffic.read(unit, router: context.router, known: known)
-        var plan = Plan(traffic: traffic, target: traffic.color(of: context.release), current: 0, problems: [], drift: false,
-                        alreadyPromoted: false, steps: [])
-        guard let target = plan.target, traffic.groups[target] != nil else {
-            plan.problems.append("neither target group (\(unit.targetGroupName(.blue)), \(unit.targetGroupName(.green))) is tagged \(Tag.release)=\(context.release)\nhint: provision or deploy release \(context.release) for \(unit.id) first")
-            return plan
-        }
-        guard let percents = traffic.percents else {
-            plan.problems.append("\(traffic.point.description) has no forward action to \(unit.targetGroupName(.blue)) or \(unit.targetGroupName(.green))")
-            return plan
-        }
-        plan.current = percents[target] ?? 0
-        if plan.current == 100 {
-            plan.alreadyPromoted = true
-            return plan
-        }
-        let record = journal?.groups[unit.id]
-        let known = plan.current == 0 || (record?.target == target && record?.applied.contains(plan.current) == true)
-        if !known {
-            plan.drift = true
-            if !force {
-                plan.problems.append("live weights are blue \(percents[.blue] ?? 0)% / green \(percents[.green] ?? 0)%, not what release \(context.release) expects (\(target.rawValue) at 0% before promotion\(record.map { ", or one of the steps it applied: \($0.applied.map { "\($0)%" }.joined(separator: ", "))" } ?? ""))\nhint: someone changed the load balancer; check it, then rerun with --force to promote from here")
-            }
-        }
-        plan.steps = context.promotion.steps.filter { $0 > plan.current }
-        if plan.steps.last != 100 { plan.steps.append(100) }
-        if let problem = try await context.healthProblem(traffic, color: target) {
-            plan.problems.append(problem)
-        }
-        return plan
+        let journal = try await context.loadJournal()?.journal
+        return try await preflight(journal: journal)
     }
 
     public func run() async throws -> TrafficReport {
-        let lock = try context.lock(command: "promote")
-        defer { withExtendedLifetime(lock) {} }
-        var journal = try context.loadJournal() ?? context.newJournal()
-        var plans: [String: Plan] = [:]
-        let before = journal
-        let known = try await UnitTraffic.targetGroups(of: context.units, router: context.router)
-        for plan in try await context.forEachUnit({ try await preflight($0, journal: before, known: known) }) {
-            plans[plan.traffic.unit.id] = plan
-        }
-        let refused = plans.values.filter { !$0.problems.isEmpty }
-        if !refused.isEmpty {
-            let outcomes = context.units.map { unit -> GroupOutcome in
-                let plan = plans[unit.id]!
-                return outcome(plan, state: plan.problems.isEmpty ? "ready" : "refused", detail: plan.problems.joined(separator: "; "))
-            }
-            let drift = refused.allSatisfy(\.drift)
-            throw TrafficCommandFailed(
-                report: context.report("promote", succeeded: false, outcomes),
-                code: drift ? "promote.drift" : "promote.preflight",
-                message: "promotion of \(context.release) refused before any change: \(refused.count) of \(plans.count) groups failed preflight",
-                exitStatus: drift ? ExitStatus.drift.rawValue : ExitStatus.failure.rawValue)
-        }
+        try await context.withLock("promote") { lock in try await promote(holding: lock) }
+    }
+
+    private func promote(holding lock: StateLock) async throws -> TrafficReport {
+        var document = try await context.openJournal()
+        let plans = try await preflight(journal: document.journal)
+        try refuseIfAnyProblem(plans)
+        let movers = plans.filter { !$0.alreadyPromoted }
 
         // Save every route's pre-promotion actions before the first write (kept from an earlier,
         // interrupted run: those are the true "before").
-        for plan in plans.values where !plan.alreadyPromoted {
+        for plan in movers {
             let unit = plan.traffic.unit
-            if journal.groups[unit.id] == nil || plan.current == 0 {
-                journal.groups[unit.id] = ReleaseJournal.GroupRecord(
+            if document.journal.groups[unit.id] == nil || plan.current == 0 {
+                document.journal.groups[unit.id] = ReleaseJournal.GroupRecord(
                     point: plan.traffic.point, saved: plan.traffic.actions, savedAt: context.now(), target: plan.target!,
-                    applied: journal.groups[unit.id]?.applied ?? [], state: .saved)
+                    applied: document.journal.groups[unit.id]?.applied ?? [], state: .saved,
+                    savedReleases: plan.traffic.releasesTakingTraffic)
             }
         }
-        journal.log("promote", "started", force ? "--force" : nil, at: context.now())
-        try context.journal.save(journal)
+        document.journal.log("promote", "started", force ? "--force" : nil, at: context.now())
+        try await context.journal.save(&document)
 
-        var live: [String: UnitTraffic] = plans.mapValues(\.traffic)
-        var failure: (unit: String, message: String)?
-        let allSteps = Array(Set(plans.values.flatMap(\.steps))).sorted()
-        stepping: for (index, step) in allSteps.enumerated() {
-            let movers = context.units.filter { plans[$0.id].map { !$0.alreadyPromoted && $0.steps.contains(step) } ?? false }
-            guard !movers.isEmpty else { continue }
-            // Recorded before the write: a run killed mid-write leaves weights the next run recognises.
-            for unit in movers {
-                journal.groups[unit.id]?.applied.append(step)
-                journal.groups[unit.id]?.state = .shifting
-            }
-            try context.journal.save(journal)
-            context.progress("promote: \(movers.count) group\(movers.count == 1 ? "" : "s") to \(step)%")
-            let (current, fixedPlans) = (live, plans)
-            let results = await context.forEach(movers) { unit -> (String, Result<UnitTraffic, any Error>) in
-                do {
-                    return (unit.id, .success(try await shift(current[unit.id]!, to: fixedPlans[unit.id]!.target!, percent: step)))
-                } catch {
-                    return (unit.id, .failure(error))
-                }
-            }
-            for (id, result) in results {
-                switch result {
-                case .success(let traffic): live[id] = traffic
-                case .failure(let error): failure = failure ?? (id, "\(error)")
-                }
-            }
-            if failure != nil { break stepping }
-            // Bake between steps (and after the last) while watching green's health.
-            let isLast = index == allSteps.count - 1
-            if let problem = try await bake(movers.map { live[$0.id]! }, plans: plans, seconds: isLast ? 0 : context.promotion.bakeSeconds) {
-                failure = problem
-                break stepping
-            }
+        let records = document.journal.groups
+        let change = TrafficChange(router: context.router,
+                                   routes: movers.map { ($0.traffic, records[$0.traffic.unit.id]?.saved) },
+                                   beforeWrite: { try lock.ensureHeld() })
+        context.signals?.watch { await change.pending() }
+        context.progress("promote \(context.release): \(movers.count) of \(plans.count) groups to move (\(context.steps(movers)))")
+        do {
+            try await stepThrough(movers, change: change, document: &document)
+        } catch {
+            throw await revert(after: error, plans: plans, change: change, document: &document)
         }
 
-        if let failure {
-            let outcomes = await revert(plans: plans, live: live, journal: &journal, failed: failure)
-            journal.log("promote", "reverted", "\(failure.unit): \(failure.message)", at: context.now())
-            try context.journal.save(journal)
+        let live = await change.live
+        var outcomes: [GroupOutcome] = []
+        for plan in plans {
+            let unit = plan.traffic.unit
+            if !plan.alreadyPromoted { document.journal.groups[unit.id]?.state = .promoted }
+            outcomes.append(outcome(plan, traffic: live[unit.id], state: plan.alreadyPromoted ? "already-promoted" : "promoted"))
+        }
+        document.journal.log("promote", "done", at: context.now())
+        do {
+            try await context.journal.save(&document)
+        } catch {
+            // Every group is where it should be: undoing a finished promotion would be the surprise.
             throw TrafficCommandFailed(
-                report: context.report("promote", succeeded: false, outcomes), code: "promote.reverted",
-                message: "promotion of \(context.release) failed at \(failure.unit): \(failure.message)\nevery group was put back to its saved state",
+                report: context.report("promote", succeeded: false, outcomes), code: "promote.journal",
+                message: "every group was promoted to \(context.release), but the journal could not record it: \(error)\nhint: the traffic is right; fix the state store (\(context.state.location)) before the next rollback of \(context.release)",
                 exitStatus: ExitStatus.failure.rawValue)
         }
-        var outcomes: [GroupOutcome] = []
-        for unit in context.units {
-            let plan = plans[unit.id]!
-            if !plan.alreadyPromoted { journal.groups[unit.id]?.state = .promoted }
-            outcomes.append(outcome(plan, traffic: live[unit.id]!, state: plan.alreadyPromoted ? "already-promoted" : "promoted"))
-        }
-        journal.log("promote", "done", at: context.now())
-        try context.journal.save(journal)
+        context.progress("promote \(context.release): done")
         return context.report("promote", succeeded: true, outcomes)
     }
 
-    /// Sets `target` to `percent` on one route, then reads it back and proves the weights applied.
-    func shift(_ traffic: UnitTraffic, to target: Color, percent: Int) async throws -> UnitTraffic {
+    /// Every step for every group that takes part in it: journal first (so a run killed mid-write
+    /// leaves weights the next run recognises), then all writes at once, then the bake.
+    private func stepThrough(_ movers: [Plan], change: TrafficChange, document: inout JournalDocument) async throws {
+        let allSteps = Array(Set(movers.flatMap(\.steps))).sorted()
+        for (index, step) in allSteps.enumerated() {
+            try Task.checkCancellation()
+            let moving = movers.filter { $0.steps.contains(step) }
+            guard !moving.isEmpty else { continue }
+            for plan in moving {
+                document.journal.groups[plan.traffic.unit.id]?.applied.append(step)
+                document.journal.groups[plan.traffic.unit.id]?.state = .shifting
+            }
+            try await context.journal.save(&document)
+            context.progress("promote: step \(index + 1) of \(allSteps.count): \(moving.count) group\(moving.count == 1 ? "" : "s") to \(step)%")
+            let live = await change.live
+            try await context.forEachUnit(moving.map(\.traffic.unit)) { unit in
+                let plan = moving.first { $0.traffic.unit.id == unit.id }!
+                try await GroupFailure.naming(unit.id) {
+                    try await shift(live[unit.id]!, to: plan.target!, percent: step, through: change)
+                }
+            }
+            let after = await change.live
+            for plan in moving {
+                context.progress("  \(plan.traffic.unit.id): \(plan.target!.rawValue) \(step)% (\(after[plan.traffic.unit.id]?.weights ?? "?"))")
+            }
+            // Bake between steps (and a health check after the last) while watching the target's health.
+            let isLast = index == allSteps.count - 1
+            try await bake(moving, change: change, percent: step, seconds: isLast ? 0 : context.promotion.bakeSeconds)
+        }
+    }
+
+    /// Sets `target` to `percent` on one route; the change proves the read-back.
+    private func shift(_ traffic: UnitTraffic, to target: Color, percent: Int, through change: TrafficChange) async throws {
         guard let actions = traffic.actions(setting: target, to: percent) else {
             throw StepError(code: "promote.no-forward", message: "\(traffic.point.description) has no forward action to shift")
         }
-        let after = try await traffic.writing(actions, through: context.router)
+        let after = try await change.move(traffic.unit.id, to: actions)
         let applied = after.percents?[target] ?? -1
         guard applied == percent else {
             throw StepError(code: "promote.readback", message: "\(traffic.point.description) reads back \(target.rawValue) at \(applied)% after setting \(percent)%")
         }
-        return after
     }
 
-    /// Waits `seconds` while checking the target colour's health every few seconds (once when 0).
-    func bake(_ groups: [UnitTraffic], plans: [String: Plan], seconds: Int) async throws -> (unit: String, message: String)? {
-        let deadline = context.now().addingTimeInterval(Double(seconds))
+    /// Waits `seconds` while checking the target colour's health every few seconds (once when 0),
+    /// saying at least every `reportEvery` seconds what it waits for. A health read that fails for
+    /// good throws, like an unhealthy target colour: both end in the revert.
+    private func bake(_ moving: [Plan], change: TrafficChange, percent: Int, seconds: Int) async throws {
         let context = self.context
+        let deadline = context.now().addingTimeInterval(Double(seconds))
+        var reported: Date?
         repeat {
-            // Every group's health at once: the checks only read, and depend on nothing but the write.
-            let problems = try await context.forEachUnit { unit -> (String, String)? in
-                guard let traffic = groups.first(where: { $0.unit.id == unit.id }) else { return nil }
-                return try await context.healthProblem(traffic, color: plans[unit.id]!.target!).map { (unit.id, $0) }
+            let live = await change.live
+            let readings = try await context.forEachUnit(moving.map(\.traffic.unit)) { unit -> (String, TrafficContext.Health) in
+                let plan = moving.first { $0.traffic.unit.id == unit.id }!
+                return (unit.id, try await GroupFailure.naming(unit.id) { try await context.health(live[unit.id]!, color: plan.target!) })
             }
-            if let problem = problems.compactMap({ $0 }).first { return problem }
+            if let (unit, health) = readings.first(where: { $0.1.problem != nil }) {
+                throw GroupFailure(unit: unit, error: StepError(code: "promote.unhealthy", message: health.problem!))
+            }
             let left = deadline.timeIntervalSince(context.now())
             if left <= 0 { break }
+            if reported.map({ context.now().timeIntervalSince($0) >= context.reportEvery }) ?? true {
+                let healthy = readings.map { "\($0.0) \($0.1.healthy)/\($0.1.total)" }.joined(separator: ", ")
+                context.progress("promote: baking at \(percent)%, \(Int(left.rounded(.up)))s left; healthy: \(healthy)")
+                reported = context.now()
+            }
             try await context.sleep(.milliseconds(Int(min(left, 5) * 1000)))
         } while true
-        return nil
     }
 
-    /// Puts every group promote touched back to its saved actions, verified by read-back.
-    func revert(plans: [String: Plan], live: [String: UnitTraffic], journal: inout ReleaseJournal,
-                failed: (unit: String, message: String)) async -> [GroupOutcome] {
-        let records = journal.groups
-        let results = await context.forEach(context.units) { unit -> (GroupOutcome, ReleaseJournal.GroupState?) in
-            let plan = plans[unit.id]!
-            guard !plan.alreadyPromoted, let record = records[unit.id] else {
-                return (outcome(plan, traffic: live[unit.id], state: "unchanged"), nil)
-            }
-            let detail = unit.id == failed.unit ? failed.message : nil
-            do {
-                let restored = try await context.restore(plan.traffic, to: record.saved)
-                return (outcome(plan, traffic: restored, state: "reverted", detail: detail), .reverted)
-            } catch {
-                return (outcome(plan, traffic: live[unit.id], state: "failed",
-                                detail: "could not be put back: \(error) — fix by hand or run `cutover rollback --release \(context.release)`"), .failed)
-            }
+    /// Puts every group back after `error`, and says exactly what happened: every group back (exit 1,
+    /// or 128+N after a signal), or some group left away from its saved state (exit 8, each named with
+    /// its live weights). Never the "put back" message unless the read-backs prove it.
+    private func revert(after error: any Error, plans: [Plan], change: TrafficChange, document: inout JournalDocument) async -> any Error {
+        let signal = context.signals?.received
+        let cause = signal.map { "stopped by \(TrafficSignals.name($0))" } ?? "failed at \(error)"
+        let stoppedStatus = context.signals?.exitStatus ?? ExitStatus.failure.rawValue
+        guard await change.hasMoved else {
+            document.journal.log("promote", "stopped", cause, at: context.now())
+            _ = try? await context.journal.save(&document)
+            return TrafficCommandFailed(report: context.report("promote", succeeded: false, plans.map { outcome($0, state: "unchanged") }),
+                                        code: signal == nil ? "promote.failed" : "promote.interrupted",
+                                        message: "promotion of \(context.release) \(cause) before any group moved; nothing changed",
+                                        exitStatus: stoppedStatus)
         }
-        for (index, unit) in context.units.enumerated() {
-            if let state = results[index].1 { journal.groups[unit.id]?.state = state }
+        context.progress("promote \(context.release): \(cause); putting every group it moved back")
+        let report = await change.revert()
+        var outcomes: [GroupOutcome] = []
+        for plan in plans {
+            let id = plan.traffic.unit.id
+            guard let route = report.routes.first(where: { $0.unit == id }) else {
+                outcomes.append(outcome(plan, traffic: await change.live[id], state: plan.alreadyPromoted ? "already-promoted" : "unchanged"))
+                continue
+            }
+            document.journal.groups[id]?.state = route.restored ? .reverted : .failed
+            let detail = route.restored ? nil : "could not be put back: \(route.error ?? "unknown")"
+            outcomes.append(outcome(plan, traffic: route.traffic, state: route.restored ? "reverted" : "failed", detail: detail))
+            context.progress("  \(id): \(route.restored ? "put back" : "NOT put back"): \(route.traffic?.weights ?? "weights unknown")")
         }
-        return results.map(\.0)
+        document.journal.log("promote", report.succeeded ? "reverted" : "revert-failed", cause, at: context.now())
+        var journalNote = ""
+        do { try await context.journal.save(&document) } catch { journalNote = "\n(the journal could not record this: \(error))" }
+        let result = context.report("promote", succeeded: false, outcomes)
+        guard report.succeeded else {
+            return TrafficCommandFailed(
+                report: result, code: "promote.split",
+                message: "TRAFFIC IS SPLIT — act now. Promotion of \(context.release) \(cause), and \(report.failed.count) group\(report.failed.count == 1 ? "" : "s") could not be put back:\n  " + report.failureLines.joined(separator: "\n  ") + "\nhint: run `cutover rollback --release \(context.release)` (it restores the saved actions), or set these weights by hand" + journalNote,
+                exitStatus: ExitStatus.split.rawValue)
+        }
+        return TrafficCommandFailed(
+            report: result, code: signal == nil ? "promote.reverted" : "promote.interrupted",
+            message: "promotion of \(context.release) \(cause)\nevery group it moved was put back to its saved state (verified by read-back)" + journalNote,
+            exitStatus: stoppedStatus)
     }
 
     func outcome(_ plan: Plan, traffic: UnitTraffic? = nil, state: String, detail: String? = nil) -> GroupOutcome {
         let percents = (traffic ?? plan.traffic).percents
         return GroupOutcome(unit: plan.traffic.unit.id, route: plan.traffic.point.description, state: state,
                             blue: percents?[.blue], green: percents?[.green], detail: detail?.isEmpty == true ? nil : detail)
+    }
+}
+
+/// One group's failure inside a parallel step, naming the group.
+struct GroupFailure: Error, CustomStringConvertible {
+    var unit: String
+    var error: any Error
+
+    var description: String { "\(unit): \(error)" }
+
+    static func naming<T>(_ unit: String, _ body: () async throws -> T) async throws -> T {
+        do { return try await body() } catch let error as GroupFailure { throw error } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw GroupFailure(unit: unit, error: error)
+        }
+    }
+}
+
+extension UnitTraffic {
+    /// The release tag of every target group that takes traffic in the current actions ("" when
+    /// untagged): saved with the actions, so a later restore can prove they still run what they ran.
+    var releasesTakingTraffic: [String: String] {
+        var result: [String: String] = [:]
+        for action in actions {
+            for group in action.forwardGroups where group.weight > 0 {
+                result[group.arn] = groups.values.first { $0.arn == group.arn }?.release ?? ""
+            }
+        }
+        return result
     }
 }

@@ -19,6 +19,9 @@ public struct ECSCleanup: Sendable {
         self.ecs = ecs
     }
 
+    /// Called before the route write: the environment lock must still be held.
+    public var beforeWrite: @Sendable () throws -> Void = {}
+
     public func run(dryRun: Bool) async throws -> GroupOutcome {
         let router = ALBTrafficRouter(elbv2: elbv2)
         var traffic = try await UnitTraffic.read(unit, router: router)
@@ -30,30 +33,49 @@ public struct ECSCleanup: Sendable {
             throw StepError(code: "cleanup.not-promoted", message: "\(unit.id): release \(release) (\(color.rawValue)) does not take all traffic (\(TrafficContext.describe(traffic.percents))); the old colour is still needed\nhint: promote first, or roll back and leave it", exitStatus: .checkFailed)
         }
         var done: [String] = []
-        let cluster = deployment.cluster
-        let oldService = deployment.serviceName(old)
-        if let service = try await ecs.describeServices(cluster: cluster, names: [oldService]).first,
-           service["status"]?.string == "ACTIVE" {
-            done.append("deleted ECS service \(oldService)")
-            if !dryRun {
-                _ = try await ecs.updateService(cluster: cluster, service: oldService, desiredCount: 0)
-                try await ecs.deleteService(cluster: cluster, service: oldService, force: true)
-            }
-        }
-        if let group = traffic.groups[old] {
-            if let index = traffic.forwardIndex, traffic.actions[index].forwardGroups.contains(where: { $0.arn == group.arn }) {
-                var actions = traffic.actions
-                actions[index] = actions[index].withForwardGroups(actions[index].forwardGroups.filter { $0.arn != group.arn })
-                done.append("removed \(group.name) from \(traffic.point.description)")
-                if !dryRun {
-                    traffic = try await traffic.writing(actions, through: router)
-                }
-            }
-            done.append("deleted target group \(group.name)")
-            if !dryRun { try await elbv2.deleteTargetGroup(arn: group.arn) }
+        do {
+            try await retire(old, traffic: &traffic, dryRun: dryRun, done: &done)
+        } catch {
+            // Say what was already deleted: a rerun picks up from there, but a person reading the console must know.
+            throw StepError(code: "cleanup.partial",
+                            message: "\(unit.id): cleanup stopped: \(error)" + (done.isEmpty ? "" : "\nalready done: \(done.joined(separator: "; "))\nhint: rerun cleanup to finish"),
+                            exitStatus: (error as? StepError)?.exitStatus ?? .failure)
         }
         return GroupOutcome(unit: unit.id, route: traffic.point.description, state: dryRun ? "planned" : (done.isEmpty ? "unchanged" : "cleaned"),
                             blue: traffic.percents?[.blue], green: traffic.percents?[.green],
                             detail: done.isEmpty ? "nothing left of \(old.rawValue)" : done.joined(separator: "; "))
+    }
+
+    /// Deletes the old colour's service, takes its group out of the route (proved by read-back), deletes the group.
+    private func retire(_ old: Color, traffic: inout UnitTraffic, dryRun: Bool, done: inout [String]) async throws {
+        let router = ALBTrafficRouter(elbv2: elbv2)
+        let cluster = deployment.cluster
+        let oldService = deployment.serviceName(old)
+        if let service = try await ecs.describeServices(cluster: cluster, names: [oldService]).first,
+           service["status"]?.string == "ACTIVE" {
+            if !dryRun {
+                _ = try await ecs.updateService(cluster: cluster, service: oldService, desiredCount: 0)
+                try await ecs.deleteService(cluster: cluster, service: oldService, force: true)
+            }
+            done.append("deleted ECS service \(oldService)")
+        }
+        guard let group = traffic.groups[old] else { return }
+        if let index = traffic.forwardIndex, traffic.actions[index].forwardGroups.contains(where: { $0.arn == group.arn }) {
+            var actions = traffic.actions
+            actions[index] = actions[index].withForwardGroups(actions[index].forwardGroups.filter { $0.arn != group.arn })
+            if !dryRun {
+                let change = TrafficChange(router: router, routes: [(traffic, nil)], beforeWrite: beforeWrite)
+                do {
+                    traffic = try await change.move(unit.id, to: actions)
+                } catch {
+                    let revert = await change.revert()
+                    throw StepError(code: "cleanup.route", message: "removing \(group.name) from \(traffic.point.description) failed: \(error)" + (revert.succeeded ? " (the route was put back)" : "; THE ROUTE COULD NOT BE PUT BACK: \(revert.failureLines.joined(separator: "; "))"),
+                                    exitStatus: revert.succeeded ? .failure : .split)
+                }
+            }
+            done.append("removed \(group.name) from \(traffic.point.description)")
+        }
+        if !dryRun { try await elbv2.deleteTargetGroup(arn: group.arn) }
+        done.append("deleted target group \(group.name)")
     }
 }

@@ -18,10 +18,13 @@ public struct ECSProvisioner: Sendable {
     public var pollInterval: Duration
     public var now: @Sendable () -> Date
     public var progress: @Sendable (String) -> Void
+    /// Called before the route write: the environment lock must still be held.
+    public var beforeWrite: @Sendable () throws -> Void
 
     public init(unit: DeployUnit, deployment: ECSDeployment, release: String, image: String, elbv2: ELBv2Client, ecs: ECSClient,
                 timeoutSeconds: Int, pollInterval: Duration = .seconds(3), now: @escaping @Sendable () -> Date = { Date() },
-                progress: @escaping @Sendable (String) -> Void) {
+                beforeWrite: @escaping @Sendable () throws -> Void = {}, progress: @escaping @Sendable (String) -> Void) {
+        self.beforeWrite = beforeWrite
         self.unit = unit
         self.deployment = deployment
         self.release = release
@@ -49,8 +52,9 @@ public struct ECSProvisioner: Sendable {
 
     public func run(dryRun: Bool) async throws -> Result {
         let traffic = try await UnitTraffic.read(unit, router: router)
-        guard traffic.forwardIndex != nil || traffic.groups[.blue] != nil else {
-            throw StepError(code: "provision.no-route", message: "\(traffic.point.description) forwards to neither \(unit.targetGroupName(.blue)) nor \(unit.targetGroupName(.green))")
+        // Green is attached to the forward action that holds a colour; without one there is nowhere to attach it.
+        guard traffic.forwardIndex != nil else {
+            throw StepError(code: "provision.no-route", message: "\(traffic.point.description) forwards to neither \(unit.targetGroupName(.blue)) nor \(unit.targetGroupName(.green))\nhint: point the route's forward action at \(unit.targetGroupName(.blue)) first")
         }
         let live = traffic.liveColor
         let color = try traffic.colorForNewRelease(release)
@@ -94,19 +98,8 @@ public struct ECSProvisioner: Sendable {
             if !dryRun { try await elbv2.addTags(arns: [groupARN], tags: tags) }
         }
 
-        // Attach at weight 0, so ECS accepts the group and no request reaches it yet.
-        var attached = traffic
-        attached.groups[color] = TargetGroupInfo(arn: groupARN, name: groupName, tags: [:])
-        if let index = traffic.forwardIndex, !traffic.actions[index].forwardGroups.contains(where: { $0.arn == groupARN }),
-           let actions = attached.actions(setting: color, to: 0) {
-            writes.append("ELBv2 \(traffic.point.kind == .listener ? "ModifyListener" : "ModifyRule") \(traffic.point.arn): add \(groupName) at weight 0")
-            if !dryRun {
-                attached = try await attached.writing(actions, through: router)
-                guard attached.percents?[color] == 0, attached.actions[index].forwardGroups.contains(where: { $0.arn == groupARN }) else {
-                    throw StepError(code: "provision.readback", message: "\(traffic.point.description) does not read back \(groupName) at weight 0")
-                }
-            }
-        }
+        try await attachAtZero(traffic, color: color, group: TargetGroupInfo(arn: groupARN, name: groupName, tags: [:]),
+                               dryRun: dryRun, writes: &writes)
 
         // The service: created once (clientToken), or pointed at the new definition on a rerun.
         let desired = deployment.desiredCount ?? liveService["desiredCount"]?.int ?? 1
@@ -126,6 +119,29 @@ public struct ECSProvisioner: Sendable {
         let healthy = try await waitUntilReady(groupARN: groupARN, service: deployment.serviceName(color), desired: desired)
         return Result(unit: unit.id, color: color, service: deployment.serviceName(color), targetGroup: groupName, taskDefinition: taskARN,
                       writes: writes, healthy: healthy, dryRun: false)
+    }
+
+    /// Adds the new colour's group to the route's forward action at weight 0, so ECS accepts the group
+    /// and no request reaches it yet; the whole action list is kept and the write proved by read-back
+    /// (and put back if the read-back disagrees).
+    func attachAtZero(_ traffic: UnitTraffic, color: Color, group: TargetGroupInfo, dryRun: Bool, writes: inout [String]) async throws {
+        var attached = traffic
+        attached.groups[color] = group
+        guard let index = traffic.forwardIndex, !traffic.actions[index].forwardGroups.contains(where: { $0.arn == group.arn }),
+              let actions = attached.actions(setting: color, to: 0) else { return }
+        writes.append("ELBv2 \(traffic.point.kind == .listener ? "ModifyListener" : "ModifyRule") \(traffic.point.arn): add \(group.name) at weight 0")
+        if dryRun { return }
+        let change = TrafficChange(router: router, routes: [(attached, traffic.actions)], beforeWrite: beforeWrite)
+        do {
+            let after = try await change.move(unit.id, to: actions)
+            guard after.percents?[color] == 0, after.actions[index].forwardGroups.contains(where: { $0.arn == group.arn }) else {
+                throw StepError(code: "provision.readback", message: "\(traffic.point.description) does not read back \(group.name) at weight 0")
+            }
+        } catch {
+            let revert = await change.revert()
+            throw StepError(code: "provision.attach", message: "\(unit.id): attaching \(group.name) at weight 0 failed: \(error)" + (revert.succeeded ? "\nthe route was put back as it was" : "\nTHE ROUTE COULD NOT BE PUT BACK: \(revert.failureLines.joined(separator: "; "))"),
+                            exitStatus: revert.succeeded ? .failure : .split)
+        }
     }
 
     /// The live definition with the configured container's image replaced; everything else kept.

@@ -41,9 +41,9 @@ public struct TrafficStatus: Sendable, Codable, Equatable {
 
     /// Reads every unit of `units` in parallel.
     public static func read(_ context: TrafficContext, expect: Expectation?) async throws -> TrafficStatus {
-        let known = try await UnitTraffic.targetGroups(of: context.units, router: context.router)
+        let routes = try await UnitTraffic.readAll(context.units, router: context.router)
         let groups = try await context.forEachUnit { unit -> Group in
-            let traffic = try await UnitTraffic.read(unit, router: context.router, known: known)
+            let traffic = routes.first { $0.unit.id == unit.id }!
             let percents = traffic.percents
             var states: [Color: ColorState] = [:]
             @Sendable func health(_ color: Color) async throws -> [TargetHealth] {

@@ -32,6 +32,29 @@ public struct ALBTrafficRouter: TrafficRouter {
         }
     }
 
+    public func actions(at points: [RoutePoint]) async throws -> [RoutePoint: [ListenerAction]] {
+        // Twenty ARNs per call, the calls at once: 30 listeners are two DescribeListeners, not thirty.
+        func chunks(_ kind: RoutePoint.Kind) -> [[String]] {
+            let arns = Array(Set(points.filter { $0.kind == kind }.map(\.arn))).sorted()
+            return stride(from: 0, to: arns.count, by: 20).map { Array(arns[$0..<min($0 + 20, arns.count)]) }
+        }
+        return try await withThrowingTaskGroup(of: [RoutePoint: [ListenerAction]].self) { group in
+            for chunk in chunks(.listener) {
+                group.addTask {
+                    let listeners = try await elbv2.describeListeners(arns: chunk)
+                    return Dictionary(listeners.map { (RoutePoint(kind: .listener, arn: $0.arn), $0.defaultActions) }) { first, _ in first }
+                }
+            }
+            for chunk in chunks(.rule) {
+                group.addTask {
+                    let rules = try await elbv2.describeRules(arns: chunk)
+                    return Dictionary(rules.map { (RoutePoint(kind: .rule, arn: $0.arn), $0.actions) }) { first, _ in first }
+                }
+            }
+            return try await group.reduce(into: [:]) { $0.merge($1) { first, _ in first } }
+        }
+    }
+
     public func replaceActions(at point: RoutePoint, with actions: [ListenerAction]) async throws {
         switch point.kind {
         case .listener: try await elbv2.modifyListener(arn: point.arn, defaultActions: actions)

@@ -11,6 +11,12 @@ public actor InMemoryTrafficRouter: TrafficRouter {
     public var healthByARN: [String: [TargetHealth]] = [:]
     /// Routes whose next `replaceActions` calls fail (count; Int.max = always).
     public var failingReplaces: [RoutePoint: Int] = [:]
+    /// Routes whose writes start failing after this many more succeed (a revert that fails).
+    public var replacesBeforeFailing: [RoutePoint: Int] = [:]
+    /// Target groups whose health reads start failing after this many more succeed.
+    public var healthReadsBeforeFailing: [String: Int] = [:]
+    /// Target groups whose health reads answer these in turn (the last one repeats).
+    public var healthScript: [String: [[TargetHealth]]] = [:]
     /// Every replace, in order: the write log tests inspect.
     public private(set) var replaces: [(RoutePoint, [ListenerAction])] = []
 
@@ -23,6 +29,10 @@ public actor InMemoryTrafficRouter: TrafficRouter {
     public func addGroup(_ group: TargetGroupInfo) { groups[group.name] = group }
     public func setHealth(_ value: [TargetHealth], of arn: String) { healthByARN[arn] = value }
     public func failReplaces(at point: RoutePoint, times: Int) { failingReplaces[point] = times }
+    /// Lets `successes` more writes to `point` through, then fails every later one.
+    public func failReplaces(at point: RoutePoint, afterSucceeding successes: Int) { replacesBeforeFailing[point] = successes }
+    public func failHealth(of arn: String, afterSucceeding successes: Int) { healthReadsBeforeFailing[arn] = successes }
+    public func scriptHealth(of arn: String, _ answers: [[TargetHealth]]) { healthScript[arn] = answers }
 
     public func resolve(_ route: Route) async throws -> RoutePoint {
         switch route.rule {
@@ -48,6 +58,10 @@ public actor InMemoryTrafficRouter: TrafficRouter {
             failingReplaces[point] = remaining == Int.max ? remaining : remaining - 1
             throw FakeError("scripted failure modifying \(point.description)")
         }
+        if let left = replacesBeforeFailing[point] {
+            guard left > 0 else { throw FakeError("scripted failure modifying \(point.description)") }
+            replacesBeforeFailing[point] = left - 1
+        }
         guard actions[point] != nil else { throw FakeError("no \(point.description)") }
         actions[point] = value
         replaces.append((point, value))
@@ -58,7 +72,16 @@ public actor InMemoryTrafficRouter: TrafficRouter {
     }
 
     public func health(ofTargetGroup arn: String) async throws -> [TargetHealth] {
-        healthByARN[arn] ?? []
+        if let left = healthReadsBeforeFailing[arn] {
+            guard left > 0 else { throw FakeError("scripted failure describing the health of \(arn)") }
+            healthReadsBeforeFailing[arn] = left - 1
+        }
+        if var script = healthScript[arn], let first = script.first {
+            if script.count > 1 { script.removeFirst() }
+            healthScript[arn] = script
+            return first
+        }
+        return healthByARN[arn] ?? []
     }
 
     public struct FakeError: Error, CustomStringConvertible {

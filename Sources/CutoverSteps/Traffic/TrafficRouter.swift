@@ -9,12 +9,24 @@ public protocol TrafficRouter: Sendable {
     func resolve(_ route: Route) async throws -> RoutePoint
     /// The route's current actions, exactly as the load balancer holds them.
     func actions(at point: RoutePoint) async throws -> [ListenerAction]
+    /// Several routes' actions at once; a route that does not exist is left out. The default reads
+    /// them one by one, all at once; the ALB router batches them into as few calls as ELBv2 allows.
+    func actions(at points: [RoutePoint]) async throws -> [RoutePoint: [ListenerAction]]
     /// Replaces the route's whole action list (ModifyListener / ModifyRule semantics).
     func replaceActions(at point: RoutePoint, with actions: [ListenerAction]) async throws
     /// The target groups that exist among `names`, by name (absent names are left out).
     func targetGroups(named names: [String]) async throws -> [String: TargetGroupInfo]
     /// Every registered target of a group and its health.
     func health(ofTargetGroup arn: String) async throws -> [TargetHealth]
+}
+
+extension TrafficRouter {
+    public func actions(at points: [RoutePoint]) async throws -> [RoutePoint: [ListenerAction]] {
+        try await withThrowingTaskGroup(of: (RoutePoint, [ListenerAction]).self) { group in
+            for point in Set(points) { group.addTask { (point, try await actions(at: point)) } }
+            return try await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
+        }
+    }
 }
 
 /// A resolved route: the default actions of a listener, or a rule's actions.

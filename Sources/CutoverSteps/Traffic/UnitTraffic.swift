@@ -61,6 +61,27 @@ public struct UnitTraffic: Sendable {
         return UnitTraffic(unit: unit, point: resolved, actions: actions, groups: groups)
     }
 
+    /// Every unit's route at once: one target-group lookup and one batched read of all the routes'
+    /// actions, instead of a read per unit.
+    public static func readAll(_ units: [DeployUnit], router: any TrafficRouter) async throws -> [UnitTraffic] {
+        async let known = targetGroups(of: units, router: router)
+        let points = try await withThrowingTaskGroup(of: (Int, RoutePoint).self) { group in
+            for (index, unit) in units.enumerated() { group.addTask { (index, try await router.resolve(unit.route)) } }
+            return try await group.reduce(into: [Int: RoutePoint]()) { $0[$1.0] = $1.1 }
+        }
+        let actions = try await router.actions(at: Array(points.values))
+        let byName = try await known
+        return try units.enumerated().map { index, unit in
+            let point = points[index]!
+            guard let list = actions[point] else {
+                throw StepError(code: "traffic.route-missing", message: "\(unit.id): \(point.description) does not exist\nhint: check the listener ARN in the config")
+            }
+            var groups: [Color: TargetGroupInfo] = [:]
+            for color in Color.allCases { groups[color] = byName[unit.targetGroupName(color)] }
+            return UnitTraffic(unit: unit, point: point, actions: list, groups: groups)
+        }
+    }
+
     /// Every unit's target groups in one lookup (the router batches the names).
     public static func targetGroups(of units: [DeployUnit], router: any TrafficRouter) async throws -> [String: TargetGroupInfo] {
         try await router.targetGroups(named: units.flatMap { unit in Color.allCases.map { unit.targetGroupName($0) } })
@@ -106,11 +127,15 @@ public struct UnitTraffic: Sendable {
 
     /// The colour a release is brought up on: the one taking no traffic — or, when a rerun finds the
     /// release already on the idle colour, that one (so rerunning converges instead of flipping).
-    /// Refuses when the release already takes traffic.
+    /// Refuses when the release already takes traffic, and while the route is split: then both colours
+    /// serve requests, and replacing or restarting either would hit live traffic.
     public func colorForNewRelease(_ release: String) throws -> Color {
         let live = liveColor
         if color(of: release) == live, (percents?[live] ?? 0) > 0 {
             throw StepError(code: "release.live", message: "release \(release) of \(unit.id) already takes traffic (\(live.rawValue))\nhint: bring up a new release under a new name")
+        }
+        if (percents?[live.other] ?? 0) > 0 {
+            throw StepError(code: "release.split", message: "\(unit.id): both colours take traffic on \(point.description) (\(weights)); bringing up \(release) on either would restart or replace servers that serve requests\nhint: finish the promotion in progress (`cutover promote`) or roll it back first")
         }
         return live.other
     }

@@ -11,23 +11,31 @@ IMDSv2 (EC2 instance metadata), as AWS documents it:
   Any GET without a valid X-aws-ec2-metadata-token is 401, as with IMDSv2 enforced.
 ECS container credentials:
   GET /container/creds  -> the credentials JSON; 401 unless Authorization == --container-token
-Credentials: AccessKeyId IMDS-KEY / CONTAINER-KEY, SecretAccessKey and Token fixed strings,
-Expiration one hour ahead.
+Credentials: AccessKeyId IMDS-KEY / CONTAINER-KEY, SecretAccessKey IMDS-SECRET / CONTAINER-SECRET,
+Token IMDS-TOKEN-<n> / CONTAINER-TOKEN-<n> where n counts the credentials handed out by that endpoint
+(1, 2, ...): every fetch gets new credentials, as from a real role, so a client that does not cache
+is seen. Expiration one hour ahead.
 """
 import argparse
 import datetime
 import json
 import secrets
 import sys
+import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 TOKENS = set()
+ISSUED = {"IMDS": 0, "CONTAINER": 0}
+ISSUED_LOCK = threading.Lock()
 
 
 def credentials(prefix):
+    with ISSUED_LOCK:
+        ISSUED[prefix] += 1
+        serial = ISSUED[prefix]
     expiry = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=1)
     return {"Code": "Success", "Type": "AWS-HMAC", "AccessKeyId": prefix + "-KEY",
-            "SecretAccessKey": prefix + "-SECRET", "Token": prefix + "-TOKEN",
+            "SecretAccessKey": prefix + "-SECRET", "Token": "%s-TOKEN-%d" % (prefix, serial),
             "Expiration": expiry.strftime("%Y-%m-%dT%H:%M:%SZ")}
 
 
