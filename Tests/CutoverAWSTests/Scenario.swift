@@ -11,7 +11,10 @@ struct Scenario {
     let config: String
     static let release = "r2"
 
-    init(steps: [Int] = [10, 50, 100], ecsAgent: Bool = true, tagRelease: Bool = true, stoppedGreen: Bool = false,
+    /// Extra environment for every cutover run (e.g. `CUTOVER_STATE=s3://…`).
+    var environment: [String: String] = [:]
+
+    init(steps: [Int] = [10, 50, 100], bake: String = "0s", ecsAgent: Bool = true, tagRelease: Bool = true, stoppedGreen: Bool = false,
          provisioned: Bool = true) throws {
         testbed = try AWSTestbed(ecsAgent: ecsAgent)
         directory = try Paths.temporaryDirectory("aws")
@@ -61,7 +64,7 @@ struct Scenario {
         promotion:
           parallel: true
           steps: [\(steps.map(String.init).joined(separator: ", "))]
-          bake: 0s
+          bake: \(bake)
           min_healthy_percent: 100
           health_timeout: 20s
         environments:
@@ -101,22 +104,57 @@ struct Scenario {
 
     var stateDirectory: URL { directory.appendingPathComponent("state") }
 
+    var runEnvironment: [String: String] {
+        testbed.environment(stateDirectory: stateDirectory).merging(environment) { _, extra in extra }
+    }
+
     func cutover(_ arguments: String...) throws -> ProcessResult {
-        try CLI.run(arguments + ["-c", config], environment: testbed.environment(stateDirectory: stateDirectory))
+        try CLI.run(arguments + ["-c", config], environment: runEnvironment)
     }
 
     /// Starts cutover without waiting for it (to kill it, or to hold the lock while another runs).
-    func start(_ arguments: String...) throws -> Process {
+    /// With `output`, its stdout and stderr go to `<output>.out` and `<output>.err`.
+    func start(_ arguments: String..., output: URL? = nil) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Paths.binary)
         process.arguments = arguments + ["-c", config]
         var environment = ProcessInfo.processInfo.environment
-        for (key, value) in testbed.environment(stateDirectory: stateDirectory) { environment[key] = value }
+        for (key, value) in runEnvironment { environment[key] = value }
         process.environment = environment
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        if let output {
+            for suffix in ["out", "err"] { FileManager.default.createFile(atPath: output.path + "." + suffix, contents: nil) }
+            process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output.path + ".out"))
+            process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: output.path + ".err"))
+        } else {
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+        }
         try process.run()
         return process
+    }
+
+    /// Creates an S3 bucket in moto and points every later cutover run's state at it.
+    mutating func shareStateInS3(bucket: String = "release-state", prefix: String = "cutover") throws {
+        let result = try Subprocess.run("/usr/bin/curl", ["-sf", "-X", "PUT", "\(testbed.motoURL.absoluteString)/\(bucket)", "--data-binary",
+                                                          "<CreateBucketConfiguration><LocationConstraint>eu-west-1</LocationConstraint></CreateBucketConfiguration>"])
+        guard result.status == 0 else { throw ReadyProcess.StartError(message: "cannot create bucket \(bucket): \(result.stderr)") }
+        environment["CUTOVER_STATE"] = "s3://\(bucket)/\(prefix)"
+    }
+
+    /// The keys under `prefix` in moto's bucket (read without cutover).
+    func s3Keys(bucket: String = "release-state") throws -> [String] {
+        let result = try Subprocess.run("/usr/bin/curl", ["-sf", "\(testbed.motoURL.absoluteString)/\(bucket)?list-type=2"])
+        return result.stdout.components(separatedBy: "<Key>").dropFirst().compactMap { $0.components(separatedBy: "</Key>").first }
+    }
+
+    /// Waits, bounded, until `condition` holds; false when `seconds` passed first.
+    func waitFor(_ seconds: Double, _ condition: () throws -> Bool) rethrows -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try condition() { return true }
+            usleep(50_000)
+        }
+        return try condition()
     }
 
     /// Each route's forward split as `target group name → weight`, read from moto (not through cutover).

@@ -175,7 +175,9 @@ public struct Promoter: Sendable {
                 continue
             }
             document.journal.groups[id]?.state = route.restored ? .reverted : .failed
-            let detail = route.restored ? nil : "could not be put back: \(route.error ?? "unknown")"
+            // The group that failed says why; one that could not be put back says that first.
+            let cause = (error as? GroupFailure).flatMap { $0.unit == id ? "\($0.error)" : nil }
+            let detail = route.restored ? cause : "could not be put back: \(route.error ?? "unknown")" + (cause.map { "; it failed with: \($0)" } ?? "")
             outcomes.append(outcome(plan, traffic: route.traffic, state: route.restored ? "reverted" : "failed", detail: detail))
             context.progress("  \(id): \(route.restored ? "put back" : "NOT put back"): \(route.traffic?.weights ?? "weights unknown")")
         }
