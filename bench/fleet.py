@@ -286,7 +286,7 @@ class Bench:
         ansible-inventory / ansible-playbook processes it ran."""
         self.state += 1
         cmd = [self.binary, "deploy", "-c", self.config, "--env", "staging", "--service", SERVICE, "--release", release,
-               "--artifact", self.artifacts[release], "--state-dir", os.path.join(self.work, f"state-{self.state}"),
+               "--artifact", self.artifacts[release], "--state", os.path.join(self.work, f"state-{self.state}"),
                "--json"] + list(more)
         open(self.shim_log, "w").close()
         cpu = children_cpu()

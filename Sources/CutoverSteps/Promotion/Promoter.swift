@@ -24,11 +24,17 @@ public struct Promoter: Sendable {
     }
 
     public func run() async throws -> TrafficReport {
-        try await context.withLock("promote") { lock in try await promote(holding: lock) }
+        // The journal is read while the lock is taken: one round trip to the store instead of two. A
+        // journal written in between (by the previous holder) fails our first conditional save, before
+        // any route is written.
+        let context = self.context
+        let journal = Task { try await context.openJournal() }
+        defer { journal.cancel() }
+        return try await context.withLock("promote") { lock in try await promote(holding: lock, document: try await journal.value) }
     }
 
-    private func promote(holding lock: StateLock) async throws -> TrafficReport {
-        var document = try await context.openJournal()
+    private func promote(holding lock: StateLock, document opened: JournalDocument) async throws -> TrafficReport {
+        var document = opened
         let plans = try await preflight(journal: document.journal)
         try refuseIfAnyProblem(plans)
         let movers = plans.filter { !$0.alreadyPromoted }
@@ -45,6 +51,12 @@ public struct Promoter: Sendable {
             }
         }
         document.journal.log("promote", "started", force ? "--force" : nil, at: context.now())
+        // The first step is recorded with the saved actions: one write to the store before the first route write.
+        let firstStep = Array(Set(movers.flatMap(\.steps))).sorted().first
+        for plan in movers where plan.steps.first == firstStep {
+            if let firstStep { document.journal.groups[plan.traffic.unit.id]?.applied.append(firstStep) }
+            document.journal.groups[plan.traffic.unit.id]?.state = .shifting
+        }
         try await context.journal.save(&document)
 
         let records = document.journal.groups
@@ -67,9 +79,13 @@ public struct Promoter: Sendable {
             outcomes.append(outcome(plan, traffic: live[unit.id], state: plan.alreadyPromoted ? "already-promoted" : "promoted"))
         }
         document.journal.log("promote", "done", at: context.now())
-        do {
-            try await context.journal.save(&document)
-        } catch {
+        // Released while the last journal write is in flight (one round trip, not two): a holder that
+        // takes the lock in between and reads the journal early cannot save over this write (If-Match).
+        async let released: Void = context.release(lock)
+        var saved: (any Error)?
+        do { try await context.journal.save(&document) } catch { saved = error }
+        await released
+        if let error = saved {
             // Every group is where it should be: undoing a finished promotion would be the surprise.
             throw TrafficCommandFailed(
                 report: context.report("promote", succeeded: false, outcomes), code: "promote.journal",
@@ -88,11 +104,13 @@ public struct Promoter: Sendable {
             try Task.checkCancellation()
             let moving = movers.filter { $0.steps.contains(step) }
             guard !moving.isEmpty else { continue }
-            for plan in moving {
-                document.journal.groups[plan.traffic.unit.id]?.applied.append(step)
-                document.journal.groups[plan.traffic.unit.id]?.state = .shifting
+            if index > 0 {  // the first step went into the journal with the saved actions
+                for plan in moving {
+                    document.journal.groups[plan.traffic.unit.id]?.applied.append(step)
+                    document.journal.groups[plan.traffic.unit.id]?.state = .shifting
+                }
+                try await context.journal.save(&document)
             }
-            try await context.journal.save(&document)
             context.progress("promote: step \(index + 1) of \(allSteps.count): \(moving.count) group\(moving.count == 1 ? "" : "s") to \(step)%")
             let live = await change.live
             try await context.forEachUnit(moving.map(\.traffic.unit)) { unit in

@@ -70,6 +70,11 @@ public struct TrafficContext: Sendable {
         await boundedMap(units, limit: promotion.parallel ? max(units.count, 1) : 1, body)
     }
 
+    /// Releases the lock now (the wrapper's later release is then a no-op); a failure is only reported.
+    func release(_ lock: StateLock) async {
+        do { try await lock.release() } catch { progress("warning: could not release the lock now: \(error) (retried on exit)") }
+    }
+
     /// A colour's health as a gate reads it: healthy of total, and why it may not take traffic (nil when
     /// it may): no targets at all (0 of 0 is not healthy), or fewer healthy than the configured share.
     struct Health: Sendable {
