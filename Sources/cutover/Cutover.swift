@@ -15,10 +15,12 @@ struct Cutover: AsyncParsableCommand {
 
         Exit codes:
         \(ExitStatus.allCases.map { "  \($0.rawValue)\(String(repeating: " ", count: 4 - String($0.rawValue).count))\($0.meaning)" }.joined(separator: "\n"))
-          128+N  deploy stopped by signal N (143: SIGTERM) after stopping Ansible's runs
+          128+N  stopped by signal N (143: SIGTERM): promote after putting every group back, rollback after
+                 finishing its restores, deploy after stopping Ansible's runs
         """,
         version: version,
         subcommands: [ValidateCommand.self, RenderCommand.self, RegisterCommand.self, JenkinsCommand.self, MigrateCommand.self,
-                      ProvisionCommand.self, DeployCommand.self, VerifyCommand.self, PromoteCommand.self, RollbackCommand.self, StatusCommand.self, CleanupCommand.self]
+                      ProvisionCommand.self, DeployCommand.self, VerifyCommand.self, PromoteCommand.self, RollbackCommand.self, StatusCommand.self, CleanupCommand.self,
+                      UnlockCommand.self]
     )
 }

@@ -1,3 +1,4 @@
+import CutoverState
 import CutoverTesting
 import Foundation
 import Testing
@@ -165,6 +166,26 @@ import Testing
         #expect(provision.status == 1, "\(provision.stderr)")
         #expect(provision.stderr.contains("error[release.split]"), "\(provision.stderr)")
         #expect(provision.stderr.contains("blue 90% / green 10%"), "\(provision.stderr)")
+    }
+
+    @Test func unlockRemovesALockWhoseHolderCannotReleaseIt() async throws {
+        let scenario = try Scenario(steps: [100])
+        // A holder that is alive as far as this host can tell (this test process) holds the lock.
+        let held = try await StateLock.acquire(store: LocalStateStore(directory: scenario.stateDirectory),
+                                               key: "spectate/staging/lock.json", command: "promote", release: "r1", lease: .seconds(3))
+        defer { Task { try? await held.release() } }
+        let refused = try scenario.cutover("promote", "--release", release)
+        #expect(refused.status == 7, "\(refused.stderr)")
+        let look = try scenario.cutover("unlock")
+        #expect(look.status == 0 && look.stdout.contains("is locked by cutover promote --release r1"), "\(look.stdout)\(look.stderr)")
+        #expect(try scenario.cutover("promote", "--release", release).status == 7, "unlock without --yes changes nothing")
+        let unlock = try scenario.cutover("unlock", "--yes")
+        #expect(unlock.status == 0 && unlock.stdout.contains("removed the lock"), "\(unlock.stdout)\(unlock.stderr)")
+        let promote = try scenario.cutover("promote", "--release", release)
+        #expect(promote.status == 0, "\(promote.stderr)")
+        // The old holder learns it lost the lock at its next renewal (every second here), and stops writing.
+        #expect(scenario.waitFor(5) { (try? held.ensureHeld()) == nil })
+        #expect(throws: LockLost.self) { try held.ensureHeld() }
     }
 
     @Test func jsonOutputIsOneDocumentEvenWhenLocked() throws {

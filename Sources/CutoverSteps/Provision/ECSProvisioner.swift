@@ -200,6 +200,7 @@ public struct ECSProvisioner: Sendable {
     func waitUntilReady(groupARN: String, service: String, desired: Int) async throws -> Int {
         let deadline = now().addingTimeInterval(Double(timeoutSeconds))
         var lastState = ""
+        var lastReport = Date.distantPast
         while true {
             let described = try await ecs.describeServices(cluster: deployment.cluster, names: [service]).first
             let primary = described?["deployments"]?.array?.first { $0["status"]?.string == "PRIMARY" }
@@ -208,9 +209,12 @@ public struct ECSProvisioner: Sendable {
             let health = try await elbv2.describeTargetHealth(targetGroupARN: groupARN)
             let healthy = health.filter(\.isHealthy).count
             let state = "rollout \(rollout), \(running) of \(desired) tasks running, \(healthy) of \(health.count) targets healthy"
-            if state != lastState {
-                progress("\(unit.id): \(state)")
+            // On every change, and at least every 10 s: a console that goes quiet looks hung.
+            if state != lastState || now().timeIntervalSince(lastReport) >= 10 {
+                let left = Int(deadline.timeIntervalSince(now()).rounded(.up))
+                progress("\(unit.id): \(state) (waiting up to \(max(left, 0))s more)")
                 lastState = state
+                lastReport = now()
             }
             if rollout == "COMPLETED", running >= desired, desired > 0, healthy >= desired {
                 return healthy
