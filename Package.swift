@@ -59,7 +59,7 @@ let package = Package(
         // Shared state: the store contract (local directory, S3 with conditional writes) and the lease lock.
         .target(
             name: "CutoverState",
-            dependencies: ["CutoverCore", "CutoverAWS"],
+            dependencies: ["CutoverCore", "CutoverAWS", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         // The release steps over narrow protocols: provision, promote, rollback, status, cleanup, deploy.

@@ -23,7 +23,8 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     /// A check of live state failed: `status` found a group split, unhealthy or not as expected;
     /// `verify` found green not ready.
     case checkFailed = 6
-    /// Another promote or rollback of the same system and environment holds the traffic lock.
+    /// Another cutover command that writes routes (provision, deploy, promote, rollback, cleanup) holds
+    /// this system and environment's lock, or the lock was lost while held.
     case locked = 7
     /// A traffic command could not put a group back: at least one route is split or not where it
     /// should be. The message names every such group with its live weights. Act now.
@@ -40,8 +41,8 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
         case .unstable: "a followed Jenkins build ended UNSTABLE"
         case .aborted: "a followed Jenkins build was aborted or cancelled"
         case .checkFailed: "a live check failed (status, verify): split, unhealthy or unexpected"
-        case .locked: "another cutover command holds this environment's lock (the message names the holder)"
-        case .split: "traffic is split: a revert or restore failed; the message names each group and its live weights"
+        case .locked: "another cutover command holds this environment's lock"
+        case .split: "traffic is split: a revert or restore failed (act now)"
         case .usage: "usage error: unknown command, option or bad argument"
         }
     }

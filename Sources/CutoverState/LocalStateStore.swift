@@ -53,17 +53,17 @@ public struct LocalStateStore: StateStore {
     public func list(prefix: String) async throws -> [String] {
         try StateKey.checkPrefix(prefix, in: location)
         guard FileManager.default.fileExists(atPath: directory.path) else { return [] }
-        guard let walker = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: [.isRegularFileKey],
-                                                          options: [.skipsHiddenFiles]) else {
+        // Relative paths as the walk finds them, so a symlinked directory (macOS /tmp) cannot skew them.
+        guard let walker = FileManager.default.enumerator(atPath: directory.path) else {
             throw StateStoreError(location: location, operation: "list \(prefix)", underlying: "the directory cannot be read", hint: Self.hint)
         }
-        let root = directory.path + "/"
         var keys: [String] = []
-        for case let file as URL in walker where (try? file.resourceValues(forKeys: [.isRegularFileKey]))?.isRegularFile == true {
-            let path = file.standardizedFileURL.path
-            guard path.hasPrefix(root) else { continue }
-            let key = String(path.dropFirst(root.count))
-            if key.hasPrefix(prefix) { keys.append(key) }
+        while let path = walker.nextObject() as? String {
+            if path.split(separator: "/").last?.hasPrefix(".") == true {
+                walker.skipDescendants()  // the store's lock, temporaries, and nothing of ours
+                continue
+            }
+            if walker.fileAttributes?[.type] as? FileAttributeType == .typeRegular, path.hasPrefix(prefix) { keys.append(path) }
         }
         return keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
@@ -84,9 +84,12 @@ public struct LocalStateStore: StateStore {
             throw failure("read \(key)", errno)
         }
         defer { close(fd) }
-        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: false)
-        let data = try handle.readToEnd() ?? Data()
-        return StoredObject(data: data, version: Self.version(of: data))
+        do {
+            let data = try FileHandle(fileDescriptor: fd, closeOnDealloc: false).readToEnd() ?? Data()
+            return StoredObject(data: data, version: Self.version(of: data))
+        } catch {
+            throw StateStoreError(location: location, operation: "read \(key)", underlying: "\(error.localizedDescription)", hint: Self.hint)
+        }
     }
 
     /// Temporary file beside the target, fsync, rename, fsync the directory: all or nothing, and durable.

@@ -15,7 +15,7 @@ public enum StateLocation: Equatable, Sendable, CustomStringConvertible {
         case .success(.s3(let bucket, let prefix)):
             return .s3(bucket: bucket, prefix: prefix)
         case .success(.directory(let path)):
-            return .directory(URL(fileURLWithPath: path, isDirectory: true).standardizedFileURL)
+            return .directory(directoryURL(path))
         case .failure(let problem):
             throw StateLocationError(text: text, problem: problem.message)
         }
@@ -28,7 +28,13 @@ public enum StateLocation: Equatable, Sendable, CustomStringConvertible {
         for text in [environmentVariable, configured] {
             if let text, !text.isEmpty { return try parse(text) }
         }
-        return .directory(defaultDirectory.standardizedFileURL)
+        return .directory(directoryURL(defaultDirectory.path))
+    }
+
+    /// One spelling per directory (absolute, standardised, with the trailing `/` of a directory URL), so
+    /// locations compare equal however they were written.
+    private static func directoryURL(_ path: String) -> URL {
+        URL(fileURLWithPath: path, isDirectory: true).standardizedFileURL
     }
 
     /// `s3://bucket/prefix` or the directory's path, as messages show it.

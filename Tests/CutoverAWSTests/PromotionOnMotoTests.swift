@@ -40,7 +40,9 @@ import Testing
         #expect(try scenario.cutover("status", "--expect", "blue", "--release", release).status == 0)
         #expect(try scenario.cutover("status", "--expect", "green", "--release", release).status == 6)
 
-        #expect(try scenario.cutover("cleanup", "--release", release).status != 0, "cleanup refuses while blue is live")
+        let refused = try scenario.cutover("cleanup", "--release", release)
+        #expect(refused.status == 6, "cleanup refuses while blue is live: \(refused.stderr)")
+        #expect(refused.stderr.contains("error[cleanup.refused]"), "\(refused.stderr)")
         #expect(try scenario.cutover("promote", "--release", release).status == 0)
         let cleanup = try scenario.cutover("cleanup", "--release", release)
         #expect(cleanup.status == 0, "\(cleanup.stdout)\(cleanup.stderr)")

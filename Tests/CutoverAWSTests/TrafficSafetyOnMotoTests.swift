@@ -188,6 +188,23 @@ import Testing
         #expect(throws: LockLost.self) { try held.ensureHeld() }
     }
 
+    @Test func cleanupThatFailsPartWaySaysWhatItAlreadyDeleted() throws {
+        let scenario = try Scenario(steps: [100])
+        #expect(try scenario.cutover("promote", "--release", release).status == 0)
+        try scenario.testbed.faults([["match": ["action": "DeleteTargetGroup"], "fault": ["type": "fail", "status": 400, "code": "ResourceInUse", "message": "scripted: in use"]]])
+        let cleanup = try scenario.cutover("cleanup", "--release", release)
+        #expect(cleanup.status == 1, "\(cleanup.stderr)")
+        #expect(cleanup.stdout.contains("cleanup stopped"), "\(cleanup.stdout)")
+        #expect(cleanup.stdout.contains("already done: deleted ECS service event-management; removed stg-events-blue from"), "\(cleanup.stdout)")
+        #expect(cleanup.stdout.contains("ResourceInUse"), "\(cleanup.stdout)")
+        // The route no longer holds the old group and traffic never moved.
+        #expect(try greenShares(scenario)["stg-events-green"] == 100)
+        try scenario.testbed.faults([])
+        let rerun = try scenario.cutover("cleanup", "--release", release)
+        #expect(rerun.status == 0, "a rerun finishes: \(rerun.stdout)\(rerun.stderr)")
+        #expect(rerun.stdout.contains("deleted target group stg-events-blue"), "\(rerun.stdout)")
+    }
+
     @Test func jsonOutputIsOneDocumentEvenWhenLocked() throws {
         let scenario = try Scenario(steps: [10, 100], bake: "30s")
         let process = try scenario.start("promote", "--release", release)

@@ -94,9 +94,9 @@ import Testing
     }
 
     @Test func aJournalThatCannotBeWrittenBetweenStepsRevertsEveryGroup() async throws {
-        let store = FailingStateStore(inner: LocalStateStore(directory: try Paths.temporaryDirectory("journal")), failWrite: 3)
+        let store = FailingStateStore(inner: LocalStateStore(directory: try Paths.temporaryDirectory("journal")), failWrite: 2)
         let (context, router, _) = try await steps.setUp(state: store)
-        // Journal write 1 saves the actions, 2 records the 25% step, 3 (the 100% step) fails: both groups are at 25%.
+        // Journal write 1 saves the actions with the 25% step; 2, the 100% step, fails: both groups are at 25%.
         let failure = try await promote(context)
         #expect(failure.code == "promote.reverted" && failure.exitStatus == 1)
         #expect(failure.message.contains("scripted failure"))

@@ -133,6 +133,24 @@ struct ValidationTests {
         }
     }
 
+    @Test func stateLocationsAreCheckedWhereTheyAreWritten() throws {
+        let shared = "s3://spectate-release-state/cutover"
+        let config = try ConfigLoader.parse(Fixtures.minimalYAML(extra: "state: \(shared)"), file: "test.yml")
+        #expect(config.environments.map(\.state) == [shared])
+        let overridden = Fixtures.minimalYAML(extra: "state: \(shared)").replacingOccurrences(of: "  staging:\n", with: "  staging:\n    state: /var/lib/cutover\n")
+        #expect(try ConfigLoader.parse(overridden, file: "test.yml").environments.map(\.state) == ["/var/lib/cutover"])
+        #expect(try ConfigLoader.parse(Fixtures.minimalYAML(), file: "test.yml").environments.map(\.state) == [nil])
+
+        let found = Fixtures.diagnostics(Fixtures.minimalYAML(extra: "state: s3://Release_State/x")
+            .replacingOccurrences(of: "  staging:\n", with: "  staging:\n    state: state-dir\n"))
+        #expect(found.map(\.path) == ["environments.staging.state", "state"])
+        #expect(found.map(\.message) == ["'state-dir' is a relative path",
+                                         "'s3://Release_State/x' has the bucket name 'Release_State', which contains 'R'"])
+        #expect(found[0].hint.hasPrefix("write s3://BUCKET/PREFIX to share state between agents"))
+        #expect(found[1].hint == "write \(StateLocationSyntax.expectation)")
+        #expect(found.map(\.location.column) == [12, 8])
+    }
+
     static func json(_ value: String) -> String {
         String(decoding: try! JSONSerialization.data(withJSONObject: [value], options: [.withoutEscapingSlashes]), as: UTF8.self)
             .dropFirst().dropLast().description

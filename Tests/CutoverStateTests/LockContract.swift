@@ -1,4 +1,4 @@
-import CutoverState
+@testable import CutoverState
 import Foundation
 import Testing
 
@@ -60,14 +60,20 @@ enum LockContract {
 
     static func aTakeoverIsNoticedByTheFirstHolder(_ store: any StateStore) async throws {
         let key = "spectate/takeover/lock.json"
-        let first = try await StateLock.acquire(store: store, key: key, command: "promote", release: "r1", lease: .milliseconds(600))
+        let first = try await StateLock.acquire(store: store, key: key, command: "promote", release: "r1")
         try first.ensureHeld()
         // By the second run's clock the first's lease is long over (a paused VM, a skewed clock).
         let second = try await StateLock.acquire(store: store, key: key, command: "rollback", release: nil, now: { Date() + 3600 })
-        let lost = try await waitUntilLost(first)
-        #expect(lost.code == "lock.lost")
-        #expect(lost.holder?.id == second.holder.id)
-        #expect(lost.description.contains("it is now held by cutover rollback"))
+        try first.ensureHeld()  // nothing noticed until the next renewal, which runs here and now
+        #expect(await first.renew() == false)
+        do {
+            try first.ensureHeld()
+            Issue.record("the first holder must know it lost the lock")
+        } catch let lost as LockLost {
+            #expect(lost.code == "lock.lost" && lost.exitStatus.rawValue == 7)
+            #expect(lost.holder?.id == second.holder.id)
+            #expect(lost.description.hasPrefix("lost the lock \(key) in \(store.location): it is now held by cutover rollback (pid"))
+        }
         try await first.release()
         #expect(try await LockContract.storedHolder(store, key)?["id"] as? String == second.holder.id)
         try await second.release()
@@ -75,13 +81,19 @@ enum LockContract {
 
     static func renewalMovesTheLease(_ store: any StateStore) async throws {
         let key = "spectate/renewal/lock.json"
-        let lock = try await StateLock.acquire(store: store, key: key, command: "promote", release: "r1", lease: .milliseconds(600))
+        let lock = try await StateLock.acquire(store: store, key: key, command: "promote", release: "r1", lease: .milliseconds(900))
         let initial = lock.holder.expires
         let version = try #require(try await store.read(key)?.version)
-        try await Task.sleep(for: .milliseconds(900))
-        try lock.ensureHeld()  // 1.5 leases later: only renewals keep it
-        #expect(lock.holder.expires > initial)
-        #expect(try await store.read(key)?.version != version)
+        // The background renewal (every 300 ms) moves the lease; only it keeps the lock past 900 ms.
+        let deadline = ContinuousClock.now + .seconds(10)
+        while lock.holder.expires < initial + 0.5, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(lock.holder.expires >= initial + 0.5)
+        try lock.ensureHeld()
+        let stored = try #require(try await store.read(key))
+        #expect(stored.version != version)
+        #expect(try JSONSerialization.jsonObject(with: stored.data) as? [String: Any] != nil)
         try await lock.release()
         #expect(try await store.read(key) == nil)
     }
@@ -102,7 +114,7 @@ enum LockContract {
         try await rewriteHolder(store, key, ["pid": Int(deadPID), "host": crashed.holder.host])
         let next = try await StateLock.acquire(store: store, key: key, command: "promote", release: "r2")
         #expect(next.holder.release == "r2")
-        _ = try await waitUntilLost(crashed, within: .seconds(4))  // its next renewal sees the document changed
+        _ = try await waitUntilLost(crashed, within: .seconds(10))  // its next renewal sees the document changed
         try await next.release()
     }
 

@@ -44,6 +44,7 @@ import Testing
         try await s3.createBucket(bucket: "cutover-down")
         let store = S3StateStore(client: s3, bucket: "cutover-down", prefix: "state")
 
+        try testbed.resetProxy()
         try testbed.faults([["match": ["path": "/cutover-down/"], "fault": ["type": "status", "status": 503]]])
         let outage = try await expectStoreError { _ = try await store.read("sys/env/lock.json") }
         #expect(outage.code == "state.unavailable" && outage.exitStatus == .failure)

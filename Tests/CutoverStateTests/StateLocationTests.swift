@@ -7,9 +7,9 @@ import Testing
         #expect(try StateLocation.parse("s3://spectate-state") == .s3(bucket: "spectate-state", prefix: ""))
         #expect(try StateLocation.parse("s3://spectate-state/") == .s3(bucket: "spectate-state", prefix: ""))
         #expect(try StateLocation.parse("s3://spectate.state/team/cutover/") == .s3(bucket: "spectate.state", prefix: "team/cutover"))
-        #expect(try StateLocation.parse("/var/lib/cutover") == .directory(URL(fileURLWithPath: "/var/lib/cutover")))
+        #expect(try StateLocation.parse("/var/lib/cutover") == .directory(URL(fileURLWithPath: "/var/lib/cutover", isDirectory: true)))
         let relative = try StateLocation.parse("state/dir")
-        #expect(relative == .directory(URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("state/dir")))
+        #expect(relative == .directory(URL(fileURLWithPath: FileManager.default.currentDirectoryPath + "/state/dir", isDirectory: true)))
         #expect(try StateLocation.parse("s3://spectate-state/team").description == "s3://spectate-state/team")
         #expect(try StateLocation.parse("/var/lib/cutover").description == "/var/lib/cutover")
     }
@@ -25,7 +25,7 @@ import Testing
         ("s3://xn--state", "starts with the reserved xn--"),
         ("s3://bucket//x", "has an empty segment"),
         ("s3://bucket/a/../b", "uses '..' as a segment"),
-        ("s3://bucket/a b", "contains ' '"),
+        ("s3://bucket/a b", "has the prefix 'a b', which contains a space"),
         ("https://bucket.s3.amazonaws.com/x", "uses the scheme https://; only s3:// and directory paths are supported"),
         ("", "is empty"),
     ])
@@ -43,15 +43,15 @@ import Testing
     }
 
     @Test func theEnvironmentVariableBeatsTheConfigWhichBeatsTheDefault() throws {
-        let fallback = URL(fileURLWithPath: "/tmp/cutover-default")
+        let fallback = URL(fileURLWithPath: "/tmp/cutover-default")  // given without a trailing slash
         #expect(try StateLocation.resolve(environmentVariable: "s3://from-env", configured: "s3://from-config", defaultDirectory: fallback)
             == .s3(bucket: "from-env", prefix: ""))
         #expect(try StateLocation.resolve(environmentVariable: "/srv/state", configured: "s3://from-config", defaultDirectory: fallback)
-            == .directory(URL(fileURLWithPath: "/srv/state")))
+            == .directory(URL(fileURLWithPath: "/srv/state", isDirectory: true)))
         #expect(try StateLocation.resolve(environmentVariable: "", configured: "s3://from-config/p", defaultDirectory: fallback)
             == .s3(bucket: "from-config", prefix: "p"))
-        #expect(try StateLocation.resolve(environmentVariable: nil, configured: nil, defaultDirectory: fallback) == .directory(fallback))
-        #expect(try StateLocation.resolve(environmentVariable: "", configured: "", defaultDirectory: fallback) == .directory(fallback))
+        #expect(try StateLocation.resolve(environmentVariable: nil, configured: nil, defaultDirectory: fallback) == .directory(URL(fileURLWithPath: "/tmp/cutover-default/")))
+        #expect(try StateLocation.resolve(environmentVariable: "", configured: "", defaultDirectory: fallback) == .directory(URL(fileURLWithPath: "/tmp/cutover-default/")))
         #expect(throws: StateLocationError.self) {
             try StateLocation.resolve(environmentVariable: "s3://", configured: "s3://fine-bucket", defaultDirectory: fallback)
         }
