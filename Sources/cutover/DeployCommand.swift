@@ -2,6 +2,7 @@ import ArgumentParser
 import CutoverAWS
 import CutoverCore
 import CutoverRender
+import CutoverState
 import CutoverSteps
 import Foundation
 
@@ -64,21 +65,39 @@ struct DeployCommand: AsyncParsableCommand {
             let timeout = self.timeout ?? environment.promotion.healthTimeoutSeconds
             let dryRun = self.dryRun
             let artifact = self.artifact
-            let deployers = units.compactMap { unit -> FleetDeployer? in
-                guard case .ansible(let deployment) = unit.deployment else { return nil }
-                return FleetDeployer(unit: unit, deployment: deployment, release: release, artifact: artifact,
-                                     discovery: HostDiscovery(unit: unit, deployment: deployment, baseDirectory: base, ec2: EC2Client(client: client)),
-                                     elbv2: ELBv2Client(client: client), rds: RDSClient(client: client), database: environment.database,
-                                     templates: templateSet, timeoutSeconds: timeout, output: progressToStderr)
+            let parallel = self.parallel
+            let deploy = { @Sendable (lock: StateLock?) async -> ([FleetDeployer], [Result<FleetDeployer.Result, any Error>]) in
+                let deployers = units.compactMap { unit -> FleetDeployer? in
+                    guard case .ansible(let deployment) = unit.deployment else { return nil }
+                    var deployer = FleetDeployer(unit: unit, deployment: deployment, release: release, artifact: artifact,
+                                                 discovery: HostDiscovery(unit: unit, deployment: deployment, baseDirectory: base, ec2: EC2Client(client: client)),
+                                                 elbv2: ELBv2Client(client: client), rds: RDSClient(client: client), database: environment.database,
+                                                 templates: templateSet, timeoutSeconds: timeout, output: progressToStderr)
+                    deployer.beforeWrite = { try lock?.ensureHeld() }
+                    return deployer
+                }
+                if let lock {
+                    ChildProcessGroups.beforeExit {
+                        // A signal ends deploy with exit(); give the lock back first (bounded: never hang the exit).
+                        let done = DispatchSemaphore(value: 0)
+                        Task { try? await lock.release(); done.signal() }
+                        _ = done.wait(timeout: .now() + 5)
+                    }
+                }
+                // Bounded parallelism; each unit's outcome is kept so one failing sport names itself and the
+                // others still finish.
+                let outcomes = await boundedMap(deployers, limit: parallel) { deployer -> Result<FleetDeployer.Result, any Error> in
+                    do { return .success(try await deployer.run(dryRun: dryRun)) } catch { return .failure(error) }
+                }
+                return (deployers, outcomes)
             }
-            // Bounded parallelism; each unit's outcome is kept so one failing sport names itself and the
-            // others still finish.
-            let outcomes = await boundedMap(deployers, limit: parallel) { deployer -> Result<FleetDeployer.Result, any Error> in
-                do { return .success(try await deployer.run(dryRun: dryRun)) } catch { return .failure(error) }
-            }
+            // The environment's lock, held from the colour choice to the last registration: no promote,
+            // rollback or other deploy can move traffic onto the colour while its hosts are replaced.
+            let (deployers, outcomes) = dryRun ? await deploy(nil)
+                : try await aws.holdingLock(config, environment, command: "deploy", release: release) { await deploy($0) }
             let succeeded = outcomes.compactMap { try? $0.get() }
             let failures = zip(deployers, outcomes).compactMap { deployer, outcome -> String? in
-                // Each unit's own code stays visible (deploy.host-tag, deploy.live-color...) under deploy.failed.
+                // Each unit's own code stays visible (deploy.host-tag, release.split...) under deploy.failed.
                 guard case .failure(let error) = outcome else { return nil }
                 if let error = error as? any CutoverError { return "\(deployer.unit.id) [\(error.code)]: \(error)" }
                 return "\(deployer.unit.id): \(error)"

@@ -155,10 +155,12 @@ import Testing
     @Test func aHostileHostTagIsRefusedBeforeAnsibleRuns() throws {
         let directory = try Paths.temporaryDirectory("fleet-hostile-tag")
         defer { try? FileManager.default.removeItem(at: directory) }
+        // Ansible splits ssh args like a shell, so the quotes keep the ProxyCommand whole: without the
+        // allow-list, ssh runs `touch` on this machine (checked by disabling the refusal).
         let proxied = directory.appendingPathComponent("proxied").path
         let scenario = try FleetScenario(frontendInstances: [
             ["name": "fe-1", "tags": ["cutover:service": "frontend", "cutover:color": "green", "ansible:ansible_host": "127.0.0.1",
-                                      "ansible:ansible_connection": "ssh", "ansible:ansible_ssh_common_args": "-o ProxyCommand=touch \(proxied)"]],
+                                      "ansible:ansible_connection": "ssh", "ansible:ansible_ssh_common_args": "-o 'ProxyCommand=touch \(proxied)'"]],
         ], frontendConnection: false)
         let instance = (scenario.seeded["instances"] as! [String: [String: Any]])["fe-1"]!["id"] as! String
         let deploy = try scenario.cutover("deploy", "--service", "frontend", "--release", "r1", "--artifact", scenario.artifact, "--timeout", "3")
@@ -166,7 +168,7 @@ import Testing
         #expect(deploy.stderr.contains("frontend [deploy.host-tag]: frontend: refused 2 EC2 tag(s) before running Ansible:"), "\(deploy.stderr)")
         #expect(deploy.stderr.contains("\(instance): tag 'ansible:ansible_connection' is not a host variable cutover takes from tags"), "\(deploy.stderr)")
         #expect(deploy.stderr.contains("\(instance): tag 'ansible:ansible_ssh_common_args' is not a host variable cutover takes from tags"), "\(deploy.stderr)")
-        #expect(deploy.stderr.contains("hint: remove the tags; tags may set only app_port, app_user, "), "\(deploy.stderr)")
+        #expect(deploy.stderr.contains("hint: remove the tags; tags may set only ansible_host, ansible_port, ansible_user, app_port, app_user, "), "\(deploy.stderr)")
         // Ansible never ran: no play started, and ssh never ran the ProxyCommand.
         #expect(!deploy.stderr.contains("PLAY ["), "\(deploy.stderr)")
         #expect(!FileManager.default.fileExists(atPath: proxied), "the tag's ProxyCommand ran on the agent")
@@ -226,8 +228,8 @@ import Testing
         let listener = (scenario.seeded["albs"] as! [String: [String: Any]])["web"]!["listener_arn"] as! String
         let deploy = try scenario.cutover("deploy", "--service", "frontend", "--release", "r1", "--artifact", scenario.artifact, "--timeout", "3")
         #expect(deploy.status == 1, "\(deploy.stdout)\(deploy.stderr)")
-        #expect(deploy.stderr.contains("frontend [deploy.live-color]: frontend: refused to deploy onto green: it takes traffic on listener \(listener) (weights: blue 90, green 10)"), "\(deploy.stderr)")
-        #expect(deploy.stderr.contains("hint: a deploy restarts every host of the colour;"), "\(deploy.stderr)")
+        #expect(deploy.stderr.contains("frontend [release.split]: frontend: both colours take traffic on listener \(listener) (blue 90% / green 10%)"), "\(deploy.stderr)")
+        #expect(deploy.stderr.contains("hint: finish the promotion in progress (`cutover promote`) or roll it back first"), "\(deploy.stderr)")
         #expect(!FileManager.default.fileExists(atPath: ran), "Ansible ran")
         #expect(!deploy.stderr.contains("PLAY ["), "\(deploy.stderr)")
         #expect(try scenario.targets("stg-frontend-green").isEmpty)

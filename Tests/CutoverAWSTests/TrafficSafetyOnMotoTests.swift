@@ -188,6 +188,27 @@ import Testing
         #expect(throws: LockLost.self) { try held.ensureHeld() }
     }
 
+    @Test func everyRouteWriterTakesTheOneLock() async throws {
+        let scenario = try Scenario(steps: [100])
+        let artifact = scenario.directory.appendingPathComponent("frontend.tar.gz")
+        FileManager.default.createFile(atPath: artifact.path, contents: Data("artifact".utf8))
+        let held = try await StateLock.acquire(store: LocalStateStore(directory: scenario.stateDirectory),
+                                               key: "spectate/staging/lock.json", command: "rollback", release: "r1")
+        try scenario.testbed.resetProxy()
+        let commands: [[String]] = [
+            ["provision", "--service", "event-management", "--image", "repo/events:3.0", "--release", "r3"],
+            ["deploy", "--service", "frontend", "--release", "r3", "--artifact", artifact.path],
+            ["promote", "--release", release], ["rollback", "--release", release], ["cleanup", "--release", release],
+        ]
+        for command in commands {
+            let result = try CLI.run(command + ["-c", scenario.config], environment: scenario.runEnvironment)
+            #expect(result.status == 7, "\(command[0]): \(result.stderr)")
+            #expect(result.stderr.contains("locked by cutover rollback --release r1"), "\(command[0]): \(result.stderr)")
+        }
+        #expect(try scenario.testbed.log().allSatisfy { !["ModifyListener", "ModifyRule", "RegisterTargets", "CreateService"].contains($0["action"] as? String ?? "") })
+        try await held.release()
+    }
+
     @Test func cleanupThatFailsPartWaySaysWhatItAlreadyDeleted() throws {
         let scenario = try Scenario(steps: [100])
         #expect(try scenario.cutover("promote", "--release", release).status == 0)

@@ -12,6 +12,18 @@ public enum ChildProcessGroups {
     private static let groups = Mutex<Set<pid_t>>([])
     private static let installed = Mutex<[any DispatchSourceSignal]>([])
     private static let stopping = Mutex<Bool>(false)
+    private static let exitHooks = Mutex<[@Sendable () -> Void]>([])
+
+    /// Runs `hook` just before a signal's exit (e.g. releasing the environment lock, so another agent
+    /// need not wait for its lease to run out).
+    public static func beforeExit(_ hook: @escaping @Sendable () -> Void) {
+        exitHooks.withLock { $0.append(hook) }
+    }
+
+    private static func exitNow(_ status: Int32) -> Never {
+        for hook in exitHooks.withLock({ $0 }) { hook() }
+        exit(status)
+    }
 
     static func insert(_ leader: pid_t) { _ = groups.withLock { $0.insert(leader) } }
     static func remove(_ leader: pid_t) { _ = groups.withLock { $0.remove(leader) } }
@@ -47,7 +59,7 @@ public enum ChildProcessGroups {
             let running = alive()
             log("cutover: \(name) again: killing \(running.count) child process group(s) now")
             for group in running { kill(-group, SIGKILL) }
-            exit(128 + number)
+            exitNow(128 + number)
         }
         let running = alive()
         log("cutover: \(name): stopping \(running.count) child process group(s) (up to \(grace.components.seconds) s, then SIGKILL)")
@@ -60,7 +72,7 @@ public enum ChildProcessGroups {
                 log("cutover: \(left.count) child process group(s) still running after \(grace.components.seconds) s: SIGKILL")
                 for group in left { kill(-group, SIGKILL) }
             }
-            exit(128 + number)
+            exitNow(128 + number)
         }
     }
 

@@ -21,6 +21,8 @@ public struct FleetDeployer: Sendable {
     public var pollInterval: Duration
     public var forks: Int
     public var output: @Sendable (String) -> Void
+    /// Called before the target group is changed: the environment lock must still be held.
+    public var beforeWrite: @Sendable () throws -> Void = {}
 
     public init(unit: DeployUnit, deployment: AnsibleDeployment, release: String, artifact: String, discovery: HostDiscovery,
                 elbv2: ELBv2Client, rds: RDSClient?, database: Database?, templates: TemplateSet, timeoutSeconds: Int,
@@ -59,8 +61,8 @@ public struct FleetDeployer: Sendable {
         var seconds: [String: Double] = [:]
         let router = ALBTrafficRouter(elbv2: elbv2)
         let traffic = try await UnitTraffic.read(unit, router: router)
+        // Refuses a split (both colours serve requests) before any host is touched.
         let color = try traffic.colorForNewRelease(release)
-        try traffic.refuseIfLive(color)
         guard let group = traffic.groups[color] else {
             throw StepError(code: "deploy.no-target-group", message: "\(unit.id): the \(color.rawValue) target group \(unit.targetGroupName(color)) does not exist\nhint: an instance fleet deploys into a fixed pair of target groups; create it")
         }
@@ -89,6 +91,7 @@ public struct FleetDeployer: Sendable {
         for target in deregister { output(prefix + "\(dryRun ? "would deregister" : "deregister") \(target.id):\(target.port.map(String.init) ?? "") from \(group.name)") }
         var healthy = 0
         if !dryRun {
+            try beforeWrite()
             try await elbv2.registerTargets(targetGroupARN: group.arn, targets: register)
             try await elbv2.deregisterTargets(targetGroupARN: group.arn, targets: deregister)
             try await elbv2.addTags(arns: [group.arn], tags: [(Tag.release, release), (Tag.service, unit.id), (Tag.color, color.rawValue)])

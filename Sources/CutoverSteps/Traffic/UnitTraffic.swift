@@ -134,7 +134,9 @@ public struct UnitTraffic: Sendable {
         if color(of: release) == live, (percents?[live] ?? 0) > 0 {
             throw StepError(code: "release.live", message: "release \(release) of \(unit.id) already takes traffic (\(live.rawValue))\nhint: bring up a new release under a new name")
         }
-        if (percents?[live.other] ?? 0) > 0 {
+        // Raw weights, not rounded percentages: at 999/1 the idle colour still takes requests.
+        if let index = forwardIndex, let idle = groups[live.other],
+           actions[index].forwardGroups.contains(where: { $0.arn == idle.arn && $0.weight > 0 }) {
             throw StepError(code: "release.split", message: "\(unit.id): both colours take traffic on \(point.description) (\(weights)); bringing up \(release) on either would restart or replace servers that serve requests\nhint: finish the promotion in progress (`cutover promote`) or roll it back first")
         }
         return live.other
