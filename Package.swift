@@ -65,7 +65,7 @@ let package = Package(
         // The release steps over narrow protocols: provision, promote, rollback, status, cleanup, deploy.
         .target(
             name: "CutoverSteps",
-            dependencies: ["CutoverCore", "CutoverAWS", "CutoverRender", "CutoverState"],
+            dependencies: ["CutoverCore", "CutoverAWS", "CutoverRender", "CutoverState", "CutoverLint"],
             swiftSettings: swiftSettings
         ),
         // Blue/green safety lint of migration SQL: a small SQL lexer and one rule per unsafe change.

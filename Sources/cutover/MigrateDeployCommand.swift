@@ -1,6 +1,7 @@
 import ArgumentParser
 import CutoverCore
 import CutoverMigrate
+import CutoverSteps
 import Foundation
 
 struct MigrateDeployCommand: AsyncParsableCommand {
@@ -24,6 +25,17 @@ struct MigrateDeployCommand: AsyncParsableCommand {
     var dryRun = false
     @OptionGroup var output: OutputOptions
 
+    @Option(help: ArgumentHelp("Record this run for the release in the environment's schema journal (the state store): what it applied, each migration's class, the outcome. Needs the config (-c) and the environment (--env).", valueName: "name"))
+    var release: String?
+
+    @OptionGroup var config: ConfigOptions
+    @OptionGroup var environment: EnvironmentOption
+    @OptionGroup var aws: AWSOptions
+
+    func validate() throws {
+        if let release, let problem = ReleaseName.validate(release) { throw ValidationError("--release: \(problem)") }
+    }
+
     func run() async throws {
         try await reporting(json: output.json) {
             let local = try MigrationsDirectory.load(source.migrations)
@@ -40,7 +52,12 @@ struct MigrateDeployCommand: AsyncParsableCommand {
                     }
                     return
                 }
-                let report = try await migrator.deploy(local)
+                let report: Migrator.DeployReport
+                if let release {
+                    report = try await recording(release, local: local, migrator: migrator)
+                } else {
+                    report = try await migrator.deploy(local)
+                }
                 for name in report.modified {
                     printError("warning: migration \(name) was edited after it was applied (its checksum differs); pass --strict to fail on this")
                 }
@@ -54,5 +71,28 @@ struct MigrateDeployCommand: AsyncParsableCommand {
                 }
             }
         }
+    }
+
+    /// Runs the deploy and records it, failed or not, in the schema journal: promote reads it.
+    private func recording(_ release: String, local: [LocalMigration], migrator: Migrator) async throws -> Migrator.DeployReport {
+        let config = try config.load()
+        let environment = try UnitSelection.environment(config, named: self.environment.name)
+        let store = SchemaJournalStore(store: try aws.stateStore(for: environment))
+        let before = try await migrator.status(local)
+        let result: Result<Migrator.DeployReport, any Error>
+        do { result = .success(try await migrator.deploy(local)) } catch { result = .failure(error) }
+        let after = try? await migrator.status(local)
+        let byName = Dictionary(local.map { ($0.name, $0) }) { first, _ in first }
+        let applied = (after?.applied ?? []).filter { !before.applied.contains($0) }.compactMap { byName[$0].map(SchemaRecording.record) }
+        var run = SchemaRun(release: release, at: Date(), by: SchemaRecording.by, succeeded: true, applied: applied, alreadyApplied: before.applied)
+        if case .failure(let error) = result {
+            run.succeeded = false
+            run.failed = (after?.failed.first ?? before.pending.first { name in !applied.contains { $0.name == name } }).flatMap { byName[$0] }.map(SchemaRecording.record)
+            let code = (error as? any CutoverError)?.code ?? "error"
+            run.error = "\(code): \(String(describing: error).split(separator: "\n").first ?? "")"
+        }
+        try await store.append(run, system: config.name, environment: environment.name)
+        printError("\(consoleTime()) schema: recorded release \(release)'s run in \(store.store.location): \(run.succeeded ? "succeeded" : "FAILED"), \(applied.count) applied (\(applied.map { "\($0.name): \($0.migrationClass.summary)" }.joined(separator: ", ")))")
+        return try result.get()
     }
 }

@@ -19,8 +19,14 @@ struct MigrateStatusCommand: AsyncParsableCommand {
             let url = try await source.resolvedURL()
             let status = try await withMigrationDatabase(url) { try await Migrator(database: $0).status(local) }
             if output.json {
+                // Each local migration's class (expand, contract, allowed) from the lint: what it does to the release before.
+                let classes = Dictionary(local.map { migration -> (String, Any) in
+                    let record = SchemaRecording.record(migration)
+                    return (migration.name, ["kind": record.migrationClass.kind.rawValue, "rules": record.migrationClass.rules,
+                                             "declared": record.migrationClass.declared] as [String: Any])
+                }) { first, _ in first }
                 printJSON(["ok": status.upToDate, "database": url.redacted, "applied": status.applied, "pending": status.pending,
-                           "failed": status.failed, "modified": status.modified, "missingLocally": status.missingLocally])
+                           "failed": status.failed, "modified": status.modified, "missingLocally": status.missingLocally, "classes": classes])
             } else {
                 print("\(local.count) migrations found in \(source.migrations); database \(url.redacted)")
                 for (label, names) in [("applied", status.applied), ("pending", status.pending), ("FAILED", status.failed),

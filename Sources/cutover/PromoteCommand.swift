@@ -24,8 +24,14 @@ struct PromoteCommand: AsyncParsableCommand {
     @Flag(help: "Read everything and print the plan; change nothing.")
     var dryRun = false
 
-    @Flag(help: "Promote even when the live weights are not what the release expects (someone changed the ALB).")
+    @Flag(help: "Promote even when the live weights are not what the release expects (someone changed the ALB), or, with --reason, when the schema check refuses.")
     var force = false
+
+    @Option(help: ArgumentHelp("Why --force overrides the schema check (recorded in the journal).", valueName: "text"))
+    var reason: String?
+
+    @Option(help: ArgumentHelp("The migrations folder, for the classes of a record built from _prisma_migrations.", valueName: "dir"))
+    var migrations = "prisma/migrations"
 
     func run() async throws {
         try await reportingTraffic(json: output.json) {
@@ -33,9 +39,24 @@ struct PromoteCommand: AsyncParsableCommand {
             let signals = TrafficSignals(mode: .revert, command: "promote", log: progressToStderr)
             let context = try aws.trafficContext(config, environment, release: releaseOption.release, units: units,
                                                  signals: dryRun ? nil : signals)
-            let promoter = Promoter(context: context, force: force)
+            var promoter = Promoter(context: context, force: force)
+            if environment.database != nil {
+                // Promotion needs its schema: the release's migration run recorded, succeeded, and still in the database.
+                let verdict = try await SchemaRecording.promotionVerdict(system: config.name, environment: environment.name, release: releaseOption.release,
+                                                                         store: context.state, migrations: migrations)
+                verdict.lines.forEach(progressToStderr)
+                if let problem = verdict.problem {
+                    guard force, let reason, !reason.isEmpty else {
+                        throw StepError(code: "promote.schema", message: "promotion of \(releaseOption.release) refused before any change: \(problem)"
+                                        + (force ? "\nhint: --force over the schema check needs --reason TEXT" : ""))
+                    }
+                    progressToStderr("schema: overridden with --force: \(reason)")
+                    promoter.overrides.append("schema check overridden (\(problem.split(separator: "\n").first ?? "")): \(reason)")
+                }
+            }
             guard dryRun else {
                 signals.install()
+                let promoter = promoter
                 return try await signals.run { try await promoter.run() }
             }
             let plans = try await promoter.plan()

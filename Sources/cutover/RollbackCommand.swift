@@ -26,15 +26,35 @@ struct RollbackCommand: AsyncParsableCommand {
     @Flag(help: "Print what would be restored; change nothing.")
     var dryRun = false
 
+    @Flag(help: "Roll back even though a contract migration ran with or after the release (needs --reason).")
+    var force = false
+
     func run() async throws {
         try await reportingTraffic(json: output.json) {
             let (config, environment, units) = try selection.resolve()
             let signals = TrafficSignals(mode: .finish, command: "rollback", log: progressToStderr)
             let context = try aws.trafficContext(config, environment, release: releaseOption.release, units: units,
                                                  signals: dryRun ? nil : signals)
-            let runner = RollbackRunner(context: context, reason: reason)
+            var runner = RollbackRunner(context: context, reason: reason)
+            if environment.database != nil {
+                // The release before comes back against today's schema: refuse across a contract migration.
+                let journal = try await SchemaJournalStore(store: context.state).load(system: config.name, environment: environment.name)
+                let since = try await context.journal.load(system: config.name, environment: environment.name, release: releaseOption.release)?
+                    .journal.groups.values.map(\.savedAt).min()
+                let verdict = SchemaGate.rollback(of: releaseOption.release, journal: journal, since: since)
+                verdict.lines.forEach(progressToStderr)
+                if let problem = verdict.problem {
+                    guard force, let reason, !reason.isEmpty else {
+                        throw StepError(code: "rollback.schema", message: "rollback of \(releaseOption.release) refused before any change: \(problem)"
+                                        + (force ? "\nhint: --force needs --reason TEXT" : ""))
+                    }
+                    progressToStderr("schema: overridden with --force: \(reason)")
+                    runner.overrides.append("schema check overridden (\(problem.split(separator: "\n").first ?? "")): \(reason)")
+                }
+            }
             guard dryRun else {
                 signals.install()
+                let runner = runner
                 return try await signals.run { try await runner.run() }
             }
             return try await runner.run(dryRun: true)

@@ -1,5 +1,7 @@
 import ArgumentParser
 import CutoverCore
+import CutoverMigrate
+import CutoverState
 import CutoverSteps
 import Foundation
 
@@ -19,6 +21,9 @@ struct StatusCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The release --expect is about.", valueName: "name"))
     var release: String?
 
+    @Option(help: ArgumentHelp("The migrations folder, to list pending migrations (with DATABASE_URL set).", valueName: "dir"))
+    var migrations = "prisma/migrations"
+
     func validate() throws {
         if expect != nil && release == nil { throw ValidationError("--expect needs --release") }
     }
@@ -27,7 +32,16 @@ struct StatusCommand: AsyncParsableCommand {
         try await reporting(json: output.json) {
             let (config, environment, units) = try selection.resolve()
             let context = try aws.trafficContext(config, environment, release: release ?? "", units: units)
-            let status = try await TrafficStatus.read(context, expect: expect)
+            var status = try await TrafficStatus.read(context, expect: expect)
+            status.lock = try await StateLock.currentHolder(store: context.state, key: EnvironmentLock.key(system: config.name, environment: environment.name))
+                .map { "\($0)" }
+            if environment.database != nil {
+                let journal = try await SchemaJournalStore(store: context.state).load(system: config.name, environment: environment.name)
+                let rows = try await SchemaRecording.databaseRows()
+                let local = (try? MigrationsDirectory.load(migrations))?.map(\.name)
+                status.schema = SchemaStatus.read(journal: journal, applied: rows.map { $0.filter(\.isApplied).sorted { $0.startedAt < $1.startedAt }.map(\.migrationName) },
+                                                  failed: rows.map { $0.filter(\.isFailed).map(\.migrationName) }, local: local)
+            }
             if output.json {
                 FileHandle.standardOutput.write(encodeJSON(status) + Data("\n".utf8))
             } else {
@@ -41,6 +55,8 @@ struct StatusCommand: AsyncParsableCommand {
                     }
                     for problem in group.problems { print("    ! \(problem)") }
                 }
+                if let schema = status.schema { print(schema.line) }
+                print("lock: \(status.lock ?? "free")")
             }
             if !status.ok { throw ExitCode(ExitStatus.checkFailed.rawValue) }
         }

@@ -15,7 +15,7 @@ struct Scenario {
     var environment: [String: String] = [:]
 
     init(steps: [Int] = [10, 50, 100], bake: String = "0s", ecsAgent: Bool = true, tagRelease: Bool = true, stoppedGreen: Bool = false,
-         provisioned: Bool = true) throws {
+         provisioned: Bool = true, database: Bool = false) throws {
         testbed = try AWSTestbed(ecsAgent: ecsAgent)
         directory = try Paths.temporaryDirectory("aws")
         let releaseTags: [String: Any] = tagRelease ? ["tags": ["cutover:release": Self.release, "cutover:color": "green"]] : [:]
@@ -61,6 +61,7 @@ struct Scenario {
           config: cutover.yml
         aws:
           region: eu-west-1
+        \(database ? "database: {cluster: spectate-staging, migrations: migrations, credential: db-url, repository: {url: https://git.example.com/schema.git, branch: main}}" : "")
         promotion:
           parallel: true
           steps: [\(steps.map(String.init).joined(separator: ", "))]

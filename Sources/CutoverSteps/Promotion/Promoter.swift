@@ -11,6 +11,8 @@ import Foundation
 public struct Promoter: Sendable {
     public var context: TrafficContext
     public var force: Bool
+    /// Checks a person overrode (`--force --reason`), each recorded in the journal when promotion starts.
+    public var overrides: [String] = []
 
     public init(context: TrafficContext, force: Bool) {
         self.context = context
@@ -51,6 +53,7 @@ public struct Promoter: Sendable {
             }
         }
         document.journal.log("promote", "started", force ? "--force" : nil, at: context.now())
+        for override in overrides { document.journal.log("promote", "override", override, at: context.now()) }
         // The first step is recorded with the saved actions: one write to the store before the first route write.
         let firstStep = Array(Set(movers.flatMap(\.steps))).sorted().first
         for plan in movers where plan.steps.first == firstStep {

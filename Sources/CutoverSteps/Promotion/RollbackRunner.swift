@@ -11,6 +11,8 @@ import Foundation
 public struct RollbackRunner: Sendable {
     public var context: TrafficContext
     public var reason: String?
+    /// Checks a person overrode (`--force --reason`), recorded in the journal with the rollback.
+    public var overrides: [String] = []
 
     public init(context: TrafficContext, reason: String?) {
         self.context = context
@@ -123,6 +125,7 @@ public struct RollbackRunner: Sendable {
             for outcome in outcomes where outcome.state == "rolled-back" || outcome.state == "unchanged" {
                 document.journal.groups[outcome.unit]?.state = .rolledBack
             }
+            for override in overrides { document.journal.log("rollback", "override", override, at: context.now()) }
             document.journal.log("rollback", failed.isEmpty ? "done" : "failed", reason, at: context.now())
             do { try await context.journal.save(&document) } catch { journalNote = "\n(the journal could not record this: \(error))" }
         }

@@ -5,6 +5,10 @@ import CutoverCore
 public struct TrafficStatus: Sendable, Codable, Equatable {
     public var environment: String
     public var groups: [Group]
+    /// The environment's schema, when the config has a database.
+    public var schema: SchemaStatus? = nil
+    /// Who holds the environment's lock, if anyone.
+    public var lock: String? = nil
 
     public struct Group: Sendable, Codable, Equatable {
         public var unit: String
