@@ -87,7 +87,15 @@ struct DeployCommand: AsyncParsableCommand {
                 // Bounded parallelism; each unit's outcome is kept so one failing sport names itself and the
                 // others still finish.
                 let outcomes = await boundedMap(deployers, limit: parallel) { deployer -> Result<FleetDeployer.Result, any Error> in
-                    do { return .success(try await deployer.run(dryRun: dryRun)) } catch { return .failure(error) }
+                    progressToStderr("deploy \(deployer.unit.id): started")
+                    do {
+                        let result = try await deployer.run(dryRun: dryRun)
+                        progressToStderr("deploy \(deployer.unit.id): done")
+                        return .success(result)
+                    } catch {
+                        progressToStderr("deploy \(deployer.unit.id): failed")
+                        return .failure(error)
+                    }
                 }
                 return (deployers, outcomes)
             }

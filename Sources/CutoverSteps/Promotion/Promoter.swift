@@ -116,7 +116,7 @@ public struct Promoter: Sendable {
             }
             context.progress("promote: step \(index + 1) of \(allSteps.count): \(moving.count) group\(moving.count == 1 ? "" : "s") to \(step)%")
             let live = await change.live
-            try await context.forEachUnit(moving.map(\.traffic.unit)) { unit in
+            _ = try await context.forEachUnit(moving.map(\.traffic.unit)) { unit in
                 let plan = moving.first { $0.traffic.unit.id == unit.id }!
                 try await GroupFailure.naming(unit.id) {
                     try await shift(live[unit.id]!, to: plan.target!, percent: step, through: change)

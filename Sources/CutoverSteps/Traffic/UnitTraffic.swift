@@ -46,19 +46,9 @@ public struct UnitTraffic: Sendable {
         self.groups = groups
     }
 
-    /// Reads a unit's route and target groups through `router`. `known` holds target groups already
-    /// read for several units at once (one lookup for all of them, rather than one per unit).
-    public static func read(_ unit: DeployUnit, router: any TrafficRouter, known: [String: TargetGroupInfo]? = nil) async throws -> UnitTraffic {
-        let names = Color.allCases.map { unit.targetGroupName($0) }
-        async let point = router.resolve(unit.route)
-        async let found = known == nil ? router.targetGroups(named: names) : [:]
-        let resolved = try await point
-        let actions = try await router.actions(at: resolved)
-        var groups: [Color: TargetGroupInfo] = [:]
-        let fetched = try await found
-        let byName = known ?? fetched
-        for color in Color.allCases { groups[color] = byName[unit.targetGroupName(color)] }
-        return UnitTraffic(unit: unit, point: resolved, actions: actions, groups: groups)
+    /// Reads a unit's route and target groups through `router`.
+    public static func read(_ unit: DeployUnit, router: any TrafficRouter) async throws -> UnitTraffic {
+        try await readAll([unit], router: router)[0]
     }
 
     /// Every unit's route at once: one target-group lookup and one batched read of all the routes'
