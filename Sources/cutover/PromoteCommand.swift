@@ -44,15 +44,8 @@ struct PromoteCommand: AsyncParsableCommand {
                 // Promotion needs its schema: the release's migration run recorded, succeeded, and still in the database.
                 let verdict = try await SchemaRecording.promotionVerdict(system: config.name, environment: environment.name, release: releaseOption.release,
                                                                          store: context.state, migrations: migrations)
-                verdict.lines.forEach(progressToStderr)
-                if let problem = verdict.problem {
-                    guard force, let reason, !reason.isEmpty else {
-                        throw StepError(code: "promote.schema", message: "promotion of \(releaseOption.release) refused before any change: \(problem)"
-                                        + (force ? "\nhint: --force over the schema check needs --reason TEXT" : ""))
-                    }
-                    progressToStderr("schema: overridden with --force: \(reason)")
-                    promoter.overrides.append("schema check overridden (\(problem.split(separator: "\n").first ?? "")): \(reason)")
-                }
+                promoter.overrides += try SchemaRecording.enforce(verdict, code: "promote.schema", what: "promotion of \(releaseOption.release)",
+                                                                  force: force, reason: reason)
             }
             guard dryRun else {
                 signals.install()

@@ -42,15 +42,8 @@ struct RollbackCommand: AsyncParsableCommand {
                 let since = try await context.journal.load(system: config.name, environment: environment.name, release: releaseOption.release)?
                     .journal.groups.values.map(\.savedAt).min()
                 let verdict = SchemaGate.rollback(of: releaseOption.release, journal: journal, since: since)
-                verdict.lines.forEach(progressToStderr)
-                if let problem = verdict.problem {
-                    guard force, let reason, !reason.isEmpty else {
-                        throw StepError(code: "rollback.schema", message: "rollback of \(releaseOption.release) refused before any change: \(problem)"
-                                        + (force ? "\nhint: --force needs --reason TEXT" : ""))
-                    }
-                    progressToStderr("schema: overridden with --force: \(reason)")
-                    runner.overrides.append("schema check overridden (\(problem.split(separator: "\n").first ?? "")): \(reason)")
-                }
+                runner.overrides += try SchemaRecording.enforce(verdict, code: "rollback.schema", what: "rollback of \(releaseOption.release)",
+                                                                force: force, reason: reason)
             }
             guard dryRun else {
                 signals.install()

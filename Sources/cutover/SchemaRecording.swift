@@ -67,4 +67,16 @@ extension SchemaRecording {
         verdict.lines = built + verdict.lines
         return verdict
     }
+
+    /// Prints the gate's lines; refuses (`code`) unless `--force` comes with a reason, and returns the
+    /// override to journal when it does.
+    static func enforce(_ verdict: SchemaGate.Verdict, code: String, what: String, force: Bool, reason: String?) throws -> [String] {
+        verdict.lines.forEach(progressToStderr)
+        guard let problem = verdict.problem else { return [] }
+        guard force, let reason, !reason.isEmpty else {
+            throw StepError(code: code, message: "\(what) refused before any change: \(problem)" + (force ? "\nhint: --force over the schema check needs --reason TEXT" : ""))
+        }
+        progressToStderr("schema: overridden with --force: \(reason)")
+        return ["schema check overridden (\(problem.split(separator: "\n").first ?? "")): \(reason)"]
+    }
 }
