@@ -522,6 +522,10 @@ def main():
                      f"S3 / local state = **{med[f's3-{k}'] / med[f'promote{k}']:.2f}x**. The store sent "
                      + ", ".join(f"{c} {kind}" for kind, c in sorted(kinds.items()))
                      + f"; {added} request rounds with no ELBv2 request in flight (target ≤ 2).")
+    lines.append("- The state store's rounds: (1) the lock PUT (If-None-Match) with the journal GET beside it; (2) the journal PUT "
+                 "holding the saved actions and the first step, which must land before the first listener write; (3) the last "
+                 "journal PUT with the lock DELETE beside it. Reading the listeners alongside the lock PUT would save one more, "
+                 "but reads taken before the lock is held can predate the previous holder's last write, so they wait for it.")
     lines += [f"- promote {k}: cutover / floor at 8 requests at a time = **{med[f'promote{k}'] / med[f'floor8-{k}']:.2f}x**."
               for k in (3, n)]
     lines += [f"- promote {k}: the floor with merged reads is {med[f'floor{k}'] / med[f'merged{k}']:.2f}x faster than cutover's own floor "
