@@ -71,6 +71,26 @@ import Testing
         #expect(try scenario.noneSplit())
     }
 
+    @Test func aThirdSignalAbandonsTheRevertWithExitEightNamingWhatIsLeft() throws {
+        let scenario = try Scenario(steps: [10, 50, 100], bake: "60s")
+        let web = (scenario.seeded["albs"] as! [String: [String: Any]])["web"]!["listener_arn"] as! String
+        let output = scenario.directory.appendingPathComponent("promote")
+        let process = try scenario.start("promote", "--release", release, output: output)
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        try #require(try scenario.waitFor(30) { try greenShares(scenario)["stg-frontend-green"] == 10 })
+        try scenario.testbed.faults([["match": ["action": "ModifyListener", "body_contains": web], "fault": ["type": "delay", "ms": 20_000], "count": 1]])
+        func stderr() throws -> String { try String(contentsOfFile: output.path + ".err", encoding: .utf8) }
+        kill(process.processIdentifier, SIGTERM)
+        try #require(try scenario.waitFor(10) { try stderr().contains("putting every group it moved back") })
+        kill(process.processIdentifier, SIGTERM)
+        try #require(try scenario.waitFor(10) { try stderr().contains("SIGTERM again") })
+        kill(process.processIdentifier, SIGTERM)
+        try #require(try scenario.waitFor(10) { !process.isRunning }, "a third signal ends it at once, not after the 20 s write")
+        let text = try stderr()
+        #expect(process.terminationStatus == 8, "\(text)")
+        #expect(text.contains("abandoning. Traffic may be split: act now. Left as they are: frontend"), "\(text)")
+    }
+
     @Test func aHealthReadThatFailsForGoodMidBakeRevertsEveryGroup() throws {
         let scenario = try Scenario(steps: [50, 100], bake: "1s")
         // Preflight reads 4 groups' health; every later read fails (the proxy answers 503 forever).
