@@ -18,6 +18,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // Config model, loading, validation, the release plan. No I/O beyond reading the config file.
@@ -80,13 +83,28 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // `cutover serve`: the sidecar on Hummingbird — token auth, readiness, reconciling Jenkins with the
+        // config as it changes, webhooks, and the operation registry the release steps will run in.
+        .target(
+            name: "CutoverServer",
+            dependencies: [
+                "CutoverCore", "CutoverRender", "CutoverHTTP", "CutoverJenkins", "CutoverState",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The executable: argument parsing and output only.
         .executableTarget(
             name: "cutover",
             dependencies: [
                 "CutoverCore", "CutoverRender", "CutoverHTTP", "CutoverJenkins", "CutoverMigrate", "CutoverLint",
-                "CutoverAWS", "CutoverSteps", "CutoverState",
+                "CutoverAWS", "CutoverSteps", "CutoverState", "CutoverServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -106,6 +124,14 @@ let package = Package(
         .testTarget(name: "CutoverSigV4Tests", dependencies: ["CutoverSigV4"], swiftSettings: swiftSettings),
         .testTarget(name: "CutoverAWSTests", dependencies: ["CutoverAWS", "CutoverSteps", "CutoverState", "CutoverTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "CutoverStateTests", dependencies: ["CutoverState", "CutoverAWS", "CutoverTesting"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CutoverServerTests",
+            dependencies: [
+                "CutoverServer", "CutoverTesting", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "CutoverLintTests", dependencies: ["CutoverLint", "CutoverTesting"], swiftSettings: swiftSettings),
     ]
 )

@@ -472,6 +472,512 @@ extension TemplateSet {
             | reject('equalto', deploy_release_dir) | list)[(keep_releases | default(5) | int) - 1:] }}
 
 """#,
+        "library/README.md": #"""
+# cutover shared library
+
+A Jenkins Pipeline shared library (plugin "Pipeline: Groovy Libraries") rendered by `cutover render` from
+cutover's templates (`templates/library/`), or alone by `cutover library --out DIR`. Do not edit these files:
+change the templates and render again.
+
+Every step is a global variable, `vars/<step>.groovy` with `def call(Map args = [:])`; its help, shown in
+Jenkins' Global Variable Reference, is `vars/<step>.txt`. `resources/org/cutover/exit-codes.txt` is read with
+`libraryResource` to say what a failed command's exit code means.
+
+| step | runs |
+|---|---|
+| `cutoverValidate` | `cutover validate` |
+| `cutoverLint` | `cutover migrate lint` |
+| `cutoverMigrate` | `cutover migrate deploy` |
+| `cutoverProvision` | `cutover provision` (ECS green) |
+| `cutoverDeploy` | `cutover deploy` (Ansible green) |
+| `cutoverVerify` | `cutover verify` |
+| `cutoverPromote` | `cutover promote` |
+| `cutoverRollback` | `cutover rollback` |
+| `cutoverStatus` | `cutover status` |
+| `cutoverCleanup` | `cutover cleanup` |
+
+The library is the same for every system and environment: what is specific comes from the calling
+pipeline, as arguments or as its environment (`CUTOVER_CONFIG`, `CUTOVER_ENV`, `CUTOVER_BINARY`,
+`CUTOVER_AWS_CREDENTIALS`, `CUTOVER_DATABASE_CREDENTIALS`). An unknown or missing argument stops the build
+with the list of accepted ones.
+
+The steps run in the Groovy sandbox: they use pipeline steps (`sh`, `withEnv`, `withCredentials`,
+`error`, `libraryResource`) and plain Strings, Maps and Lists only. A value never becomes code: it reaches
+the shell as an environment variable set by `withEnv`, and every `sh` script is a single-quoted literal.
+
+```groovy
+library identifier: 'cutover@main', changelog: false,
+    retriever: modernSCM(scm: [$class: 'GitSCMSource', remote: 'https://git.example.com/release.git'],
+                         libraryPath: 'jenkins/library/')
+
+pipeline {
+    agent any
+    environment {
+        CUTOVER_CONFIG = 'cutover.yml'
+        CUTOVER_ENV = 'staging'
+        CUTOVER_AWS_CREDENTIALS = 'aws-staging'
+    }
+    stages {
+        stage('Promote') {
+            steps {
+                cutoverPromote release: params.RELEASE
+            }
+        }
+    }
+}
+```
+
+"""#,
+        "library/partials/aws-argument": #"""
+<dt><code>awsCredentials</code></dt><dd>Jenkins credential ID of an AWS key pair (AmazonWebServicesCredentialsBinding). Default: <code>CUTOVER_AWS_CREDENTIALS</code>; with neither, the agent's instance role.</dd>
+
+"""#,
+        "library/partials/common-arguments": #"""
+<dt><code>binary</code></dt><dd>The cutover binary on the agent. Default: <code>CUTOVER_BINARY</code>, else <code>cutover</code>.</dd>
+<dt><code>config</code></dt><dd>The config file. Default: the pipeline's <code>CUTOVER_CONFIG</code>, else <code>cutover.yml</code>.</dd>
+<dt><code>environment</code></dt><dd>The environment. Default: the pipeline's <code>CUTOVER_ENV</code>.</dd>
+
+"""#,
+        "library/partials/header": #"""
+// Part of the cutover shared library, rendered by `cutover render` (or `cutover library`) from
+// templates/library/. Do not edit: change the templates and render again. Help: the .txt file beside this one.
+
+"""#,
+        "library/partials/helpers": #"""
+
+// ---- Shared by every cutover step (templates/library/partials/helpers.mustache) ----
+// Sandbox-safe by construction: pipeline steps, Strings, Maps and Lists only; no @NonCPS, no imports.
+
+/**
+ * Stops the build when an argument is unknown or a required one is missing, naming every accepted
+ * argument. Returns the withEnv entries every step sets: a value reaches the shell only as an
+ * environment variable, never as part of a script.
+ */
+List cutoverArguments(String step, Map args, List required, List optional) {
+    List accepted = required + optional + ['binary', 'config', 'environment']
+    List problems = []
+    for (Object name in args.keySet()) {
+        if (!accepted.contains(name.toString())) {
+            problems.add('unknown argument ' + name.toString())
+        }
+    }
+    // Missing means not passed (or null): an empty value is cutover's to judge, as it always was.
+    for (Object name in required) {
+        if (args[name] == null) {
+            problems.add('missing argument ' + name)
+        }
+    }
+    if (problems) {
+        error(step + ': ' + problems.join(', ') + '; accepted: ' + required.join(', ') + ' (required), '
+            + (optional + ['binary', 'config', 'environment']).join(', '))
+    }
+    List variables = [cutoverValue('CUTOVER_BINARY', args.binary ?: env.CUTOVER_BINARY ?: 'cutover')]
+    // Without the arguments, cutover reads the pipeline's own CUTOVER_CONFIG and CUTOVER_ENV.
+    if (args.config) {
+        variables.add(cutoverValue('CUTOVER_CONFIG', args.config))
+    }
+    if (args.environment) {
+        variables.add(cutoverValue('CUTOVER_ENV', args.environment))
+    }
+    return variables
+}
+
+/**
+ * One withEnv entry. An absent value gives an empty entry, which unsets the variable: a caller's
+ * environment never turns into a flag the caller did not ask for.
+ */
+String cutoverValue(String name, Object value) {
+    return name + '=' + (value == null ? '' : value.toString())
+}
+
+/** `true` only for the boolean true: the string 'false' must not switch a dry run on. */
+boolean cutoverFlag(Object value) {
+    return value == true
+}
+
+/**
+ * Runs body with the AWS key pair bound: the awsCredentials argument, else the pipeline's
+ * CUTOVER_AWS_CREDENTIALS. With neither, the agent's instance role applies.
+ */
+def cutoverWithAws(Map args, Closure body) {
+    String id = args.awsCredentials ?: env.CUTOVER_AWS_CREDENTIALS
+    if (!id) {
+        return body()
+    }
+    withCredentials([[$class: 'AmazonWebServicesCredentialsBinding', credentialsId: id,
+                      accessKeyVariable: 'AWS_ACCESS_KEY_ID', secretKeyVariable: 'AWS_SECRET_ACCESS_KEY']]) {
+        body()
+    }
+}
+
+/**
+ * Runs body with DATABASE_URL bound: the databaseCredentials argument, else the pipeline's
+ * CUTOVER_DATABASE_CREDENTIALS. With neither, body runs without it.
+ */
+def cutoverWithDatabase(Map args, Closure body) {
+    String id = args.databaseCredentials ?: env.CUTOVER_DATABASE_CREDENTIALS
+    if (!id) {
+        return body()
+    }
+    withCredentials([string(credentialsId: id, variable: 'DATABASE_URL')]) {
+        body()
+    }
+}
+
+/**
+ * Runs one cutover command line. `script` is always a single-quoted literal of the calling step, so
+ * nothing a caller passes is part of it. A failure says what cutover's exit code means.
+ */
+def cutoverRun(String step, String script) {
+    int status = sh(script: script, returnStatus: true)
+    if (status != 0) {
+        error(step + ': cutover exited ' + status + cutoverExitMeaning(status))
+    }
+}
+
+/** The meaning of an exit code, from the table cutover renders into resources/ (` (meaning)` or ``). */
+String cutoverExitMeaning(int status) {
+    String prefix = String.valueOf(status) + ' '
+    for (String line in libraryResource('org/cutover/exit-codes.txt').split('\n')) {
+        if (line.startsWith(prefix)) {
+            return ' (' + line.substring(prefix.length()) + ')'
+        }
+    }
+    return status > 128 ? ' (stopped by signal ' + (status - 128) + ')' : ''
+}
+
+"""#,
+        "library/resources/org/cutover/exit-codes.txt": #"""
+{{#exitCodes}}
+{{code}} {{meaning}}
+{{/exitCodes}}
+
+"""#,
+        "library/vars/cutoverCleanup.groovy": #"""
+{{> library/partials/header}}
+
+/** Deletes what a release created once no traffic reaches it (`cutover cleanup`). */
+def call(Map args = [:]) {
+    List variables = cutoverArguments('cutoverCleanup', args, ['release'], ['service', 'sport', 'dryRun', 'awsCredentials'])
+    if (args.sport && !args.service) {
+        error('cutoverCleanup: sport needs service')
+    }
+    variables.add(cutoverValue('CUTOVER_SERVICE', args.service))
+    variables.add(cutoverValue('CUTOVER_SPORT', args.sport))
+    variables.add(cutoverValue('CUTOVER_RELEASE', args.release))
+    variables.add(cutoverValue('CUTOVER_DRY_RUN', cutoverFlag(args.dryRun) ? 'true' : null))
+    withEnv(variables) {
+        cutoverWithAws(args) {
+            cutoverRun('cutoverCleanup', '"$CUTOVER_BINARY" cleanup ${CUTOVER_SERVICE:+--service "$CUTOVER_SERVICE"} ${CUTOVER_SPORT:+--sport "$CUTOVER_SPORT"} --release "$CUTOVER_RELEASE" ${CUTOVER_DRY_RUN:+--dry-run}')
+        }
+    }
+}
+{{> library/partials/helpers}}
+
+"""#,
+        "library/vars/cutoverCleanup.txt": #"""
+<p>Deletes what a release created (green services, target groups, rules) once no traffic reaches it. Runs <code>cutover cleanup</code>.</p>
+<dl>
+<dt><code>release</code> (required)</dt><dd>The release to clean up.</dd>
+<dt><code>service</code></dt><dd>Only this service. Default: every service.</dd>
+<dt><code>sport</code></dt><dd>Only this sport of a fan-out service; needs <code>service</code>.</dd>
+<dt><code>dryRun</code></dt><dd><code>true</code>: print what would be deleted, change nothing.</dd>
+{{> library/partials/aws-argument}}
+{{> library/partials/common-arguments}}
+</dl>
+<pre>cutoverCleanup release: '2026.11.20-1'</pre>
+
+"""#,
+        "library/vars/cutoverDeploy.groovy": #"""
+{{> library/partials/header}}
+
+/** Installs the release's artifact on the green hosts of one service or sport with Ansible (`cutover deploy`). */
+def call(Map args = [:]) {
+    List variables = cutoverArguments('cutoverDeploy', args, ['service', 'artifact', 'release'], ['sport', 'awsCredentials'])
+    variables.add(cutoverValue('CUTOVER_SERVICE', args.service))
+    variables.add(cutoverValue('CUTOVER_SPORT', args.sport))
+    variables.add(cutoverValue('CUTOVER_ARTIFACT', args.artifact))
+    variables.add(cutoverValue('CUTOVER_RELEASE', args.release))
+    withEnv(variables) {
+        cutoverWithAws(args) {
+            cutoverRun('cutoverDeploy', '"$CUTOVER_BINARY" deploy --service "$CUTOVER_SERVICE" ${CUTOVER_SPORT:+--sport "$CUTOVER_SPORT"} --artifact "$CUTOVER_ARTIFACT" --release "$CUTOVER_RELEASE"')
+        }
+    }
+}
+{{> library/partials/helpers}}
+
+"""#,
+        "library/vars/cutoverDeploy.txt": #"""
+<p>Installs the release's artifact on the green hosts of one service (or one sport of a fan-out service) with Ansible and registers them, at weight 0. Runs <code>cutover deploy</code>.</p>
+<dl>
+<dt><code>service</code> (required)</dt><dd>The service name in the config.</dd>
+<dt><code>artifact</code> (required)</dt><dd>The artifact to install (a <code>.tar.gz</code> on the agent).</dd>
+<dt><code>release</code> (required)</dt><dd>The release name.</dd>
+<dt><code>sport</code></dt><dd>One sport of a fan-out service.</dd>
+{{> library/partials/aws-argument}}
+{{> library/partials/common-arguments}}
+</dl>
+<pre>cutoverDeploy service: 'frontend', artifact: params.ARTIFACT, release: params.RELEASE</pre>
+
+"""#,
+        "library/vars/cutoverLint.groovy": #"""
+{{> library/partials/header}}
+
+/**
+ * Lints the release's migrations for blue/green safety (`cutover migrate lint`). With a database
+ * credential bound, only the migrations still pending on that database are checked.
+ */
+def call(Map args = [:]) {
+    List variables = cutoverArguments('cutoverLint', args, ['migrations'], ['lockTimeout', 'databaseCredentials'])
+    variables.add(cutoverValue('CUTOVER_MIGRATIONS', args.migrations))
+    variables.add(cutoverValue('CUTOVER_LOCK_TIMEOUT', args.lockTimeout ?: '5s'))
+    withEnv(variables) {
+        cutoverWithDatabase(args) {
+            cutoverRun('cutoverLint', '"$CUTOVER_BINARY" migrate lint --migrations "$CUTOVER_MIGRATIONS" --lock-timeout "$CUTOVER_LOCK_TIMEOUT"')
+        }
+    }
+}
+{{> library/partials/helpers}}
+
+"""#,
+        "library/vars/cutoverLint.txt": #"""
+<p>Lints the release's Prisma migrations for blue/green safety (expand only). With a database credential bound, only the migrations still pending on that database are checked. Runs <code>cutover migrate lint</code>.</p>
+<dl>
+<dt><code>migrations</code> (required)</dt><dd>The migrations folder (<code>&lt;name&gt;/migration.sql</code>).</dd>
+<dt><code>lockTimeout</code></dt><dd>The <code>lock_timeout</code> the migrations will run with. Default: <code>5s</code>.</dd>
+<dt><code>databaseCredentials</code></dt><dd>Jenkins secret-text credential ID holding the database URL, bound as <code>DATABASE_URL</code>. Default: <code>CUTOVER_DATABASE_CREDENTIALS</code>; with neither, every migration is linted.</dd>
+{{> library/partials/common-arguments}}
+</dl>
+<pre>cutoverLint migrations: env.MIGRATIONS_DIR</pre>
+
+"""#,
+        "library/vars/cutoverMigrate.groovy": #"""
+{{> library/partials/header}}
+
+/** Applies the pending migrations to the environment's database (`cutover migrate deploy`). */
+def call(Map args = [:]) {
+    List variables = cutoverArguments('cutoverMigrate', args, ['migrations'], ['lockTimeout', 'release', 'databaseCredentials', 'awsCredentials'])
+    if (!(args.databaseCredentials ?: env.CUTOVER_DATABASE_CREDENTIALS)) {
+        error('cutoverMigrate: no database credential: pass databaseCredentials or set CUTOVER_DATABASE_CREDENTIALS')
+    }
+    variables.add(cutoverValue('CUTOVER_MIGRATIONS', args.migrations))
+    // Every migration session gets a lock_timeout, so a migration queued behind a long query fails
+    // fast instead of stalling the traffic queued behind its lock.
+    variables.add(cutoverValue('CUTOVER_LOCK_TIMEOUT', args.lockTimeout ?: '5s'))
+    // With a release, the run is recorded in the schema journal: promote and rollback check it.
+    variables.add(cutoverValue('CUTOVER_RELEASE', args.release))
+    withEnv(variables) {
+        cutoverWithDatabase(args) {
+            cutoverWithAws(args) {
+                cutoverRun('cutoverMigrate', '"$CUTOVER_BINARY" migrate deploy --migrations "$CUTOVER_MIGRATIONS" --lock-timeout "$CUTOVER_LOCK_TIMEOUT" ${CUTOVER_RELEASE:+--release "$CUTOVER_RELEASE"}')
+            }
+        }
+    }
+}
+{{> library/partials/helpers}}
+
+"""#,
+        "library/vars/cutoverMigrate.txt": #"""
+<p>Applies the pending migrations to the environment's database, Prisma-compatible, under an advisory lock. Runs <code>cutover migrate deploy</code>.</p>
+<dl>
+<dt><code>migrations</code> (required)</dt><dd>The migrations folder (<code>&lt;name&gt;/migration.sql</code>).</dd>
+<dt><code>lockTimeout</code></dt><dd>The session <code>lock_timeout</code>, so a migration queued behind a long query fails fast. Default: <code>5s</code>.</dd>
+<dt><code>release</code></dt><dd>The release this run is for: recorded with what it applied in the environment's schema journal, which <code>cutoverPromote</code> and <code>cutoverRollback</code> check.</dd>
+<dt><code>databaseCredentials</code></dt><dd>Jenkins secret-text credential ID holding the database URL, bound as <code>DATABASE_URL</code>. Default: <code>CUTOVER_DATABASE_CREDENTIALS</code>; one of the two is required.</dd>
+{{> library/partials/aws-argument}}
+{{> library/partials/common-arguments}}
+</dl>
+<pre>cutoverMigrate migrations: env.MIGRATIONS_DIR, release: params.RELEASE, databaseCredentials: 'app-database-url'</pre>
+
+"""#,
+        "library/vars/cutoverPromote.groovy": #"""
+{{> library/partials/header}}
+
+/**
+ * Moves every ALB group of the environment to the release's green, in parallel and all or nothing
+ * (`cutover promote`): if any group fails, cutover puts every group back itself.
+ */
+def call(Map args = [:]) {
+    List variables = cutoverArguments('cutoverPromote', args, ['release'], ['dryRun', 'planFile', 'awsCredentials'])
+    variables.add(cutoverValue('CUTOVER_RELEASE', args.release))
+    variables.add(cutoverValue('CUTOVER_DRY_RUN', cutoverFlag(args.dryRun) ? 'true' : null))
+    variables.add(cutoverValue('CUTOVER_PLAN_FILE', args.planFile))
+    withEnv(variables) {
+        cutoverWithAws(args) {
+            if (args.planFile) {
+                // The plan is kept for the approval message: a plan file implies a dry run.
+                cutoverRun('cutoverPromote', '"$CUTOVER_BINARY" promote --dry-run --release "$CUTOVER_RELEASE" > "$CUTOVER_PLAN_FILE"')
+            } else {
+                cutoverRun('cutoverPromote', '"$CUTOVER_BINARY" promote ${CUTOVER_DRY_RUN:+--dry-run} --release "$CUTOVER_RELEASE"')
+            }
+        }
+    }
+}
+{{> library/partials/helpers}}
+
+"""#,
+        "library/vars/cutoverPromote.txt": #"""
+<p>Moves every ALB group of the environment to the release's green, in parallel and all or nothing: if any group fails, every group is put back. Runs <code>cutover promote</code>.</p>
+<dl>
+<dt><code>release</code> (required)</dt><dd>The release to promote; traffic only moves to a colour tagged with it.</dd>
+<dt><code>dryRun</code></dt><dd><code>true</code>: read everything and print the plan, change nothing.</dd>
+<dt><code>planFile</code></dt><dd>Write the dry-run plan to this workspace file (implies <code>dryRun</code>), e.g. for an approval message.</dd>
+{{> library/partials/aws-argument}}
+{{> library/partials/common-arguments}}
+</dl>
+<pre>cutoverPromote release: params.RELEASE</pre>
+
+"""#,
+        "library/vars/cutoverProvision.groovy": #"""
+{{> library/partials/header}}
+
+/** Brings up the release's green ECS service for one service or sport (`cutover provision`). */
+def call(Map args = [:]) {
+    List variables = cutoverArguments('cutoverProvision', args, ['service', 'image', 'release'], ['sport', 'awsCredentials'])
+    variables.add(cutoverValue('CUTOVER_SERVICE', args.service))
+    variables.add(cutoverValue('CUTOVER_SPORT', args.sport))
+    variables.add(cutoverValue('CUTOVER_IMAGE', args.image))
+    variables.add(cutoverValue('CUTOVER_RELEASE', args.release))
+    withEnv(variables) {
+        cutoverWithAws(args) {
+            cutoverRun('cutoverProvision', '"$CUTOVER_BINARY" provision --service "$CUTOVER_SERVICE" ${CUTOVER_SPORT:+--sport "$CUTOVER_SPORT"} --image "$CUTOVER_IMAGE" --release "$CUTOVER_RELEASE"')
+        }
+    }
+}
+{{> library/partials/helpers}}
+
+"""#,
+        "library/vars/cutoverProvision.txt": #"""
+<p>Brings up the release's green ECS service for one service (or one sport of a fan-out service), at weight 0. Runs <code>cutover provision</code>.</p>
+<dl>
+<dt><code>service</code> (required)</dt><dd>The service name in the config.</dd>
+<dt><code>image</code> (required)</dt><dd>The container image of the release.</dd>
+<dt><code>release</code> (required)</dt><dd>The release name, tagged on everything cutover creates.</dd>
+<dt><code>sport</code></dt><dd>One sport of a fan-out service.</dd>
+{{> library/partials/aws-argument}}
+{{> library/partials/common-arguments}}
+</dl>
+<pre>cutoverProvision service: 'event-management', image: params.IMAGE, release: params.RELEASE</pre>
+
+"""#,
+        "library/vars/cutoverRollback.groovy": #"""
+{{> library/partials/header}}
+
+/**
+ * Restores every ALB group to the action list saved before the release's promotion, each group
+ * independently (`cutover rollback`).
+ */
+def call(Map args = [:]) {
+    List variables = cutoverArguments('cutoverRollback', args, ['release'], ['reason', 'dryRun', 'awsCredentials'])
+    variables.add(cutoverValue('CUTOVER_RELEASE', args.release))
+    variables.add(cutoverValue('CUTOVER_REASON', args.reason))
+    variables.add(cutoverValue('CUTOVER_DRY_RUN', cutoverFlag(args.dryRun) ? 'true' : null))
+    withEnv(variables) {
+        cutoverWithAws(args) {
+            cutoverRun('cutoverRollback', '"$CUTOVER_BINARY" rollback --release "$CUTOVER_RELEASE" ${CUTOVER_REASON:+--reason "$CUTOVER_REASON"} ${CUTOVER_DRY_RUN:+--dry-run}')
+        }
+    }
+}
+{{> library/partials/helpers}}
+
+"""#,
+        "library/vars/cutoverRollback.txt": #"""
+<p>Restores every ALB group to the action list saved before the release's promotion, each group independently and verified. Runs <code>cutover rollback</code>.</p>
+<dl>
+<dt><code>release</code> (required)</dt><dd>The release whose promotion is undone.</dd>
+<dt><code>reason</code></dt><dd>Why; kept in the release journal.</dd>
+<dt><code>dryRun</code></dt><dd><code>true</code>: print what would be restored, change nothing.</dd>
+{{> library/partials/aws-argument}}
+{{> library/partials/common-arguments}}
+</dl>
+<pre>cutoverRollback release: params.RELEASE, reason: 'promotion failed'</pre>
+
+"""#,
+        "library/vars/cutoverStatus.groovy": #"""
+{{> library/partials/header}}
+
+/**
+ * Reads where traffic is (`cutover status`). With expect, fails unless the release takes all traffic
+ * (`green`) or none (`blue`).
+ */
+def call(Map args = [:]) {
+    List variables = cutoverArguments('cutoverStatus', args, [], ['release', 'expect', 'awsCredentials'])
+    if (args.expect && !args.release) {
+        error('cutoverStatus: expect needs release (the release the expectation is about)')
+    }
+    variables.add(cutoverValue('CUTOVER_RELEASE', args.release))
+    variables.add(cutoverValue('CUTOVER_EXPECT', args.expect))
+    withEnv(variables) {
+        cutoverWithAws(args) {
+            cutoverRun('cutoverStatus', '"$CUTOVER_BINARY" status ${CUTOVER_EXPECT:+--expect "$CUTOVER_EXPECT"} ${CUTOVER_RELEASE:+--release "$CUTOVER_RELEASE"}')
+        }
+    }
+}
+{{> library/partials/helpers}}
+
+"""#,
+        "library/vars/cutoverStatus.txt": #"""
+<p>Reads where traffic is for every ALB group. With <code>expect</code>, fails unless the release takes all traffic or none. Runs <code>cutover status</code>.</p>
+<dl>
+<dt><code>release</code></dt><dd>The release the expectation is about.</dd>
+<dt><code>expect</code></dt><dd><code>green</code>: the release takes all traffic; <code>blue</code>: it takes none. Needs <code>release</code>.</dd>
+{{> library/partials/aws-argument}}
+{{> library/partials/common-arguments}}
+</dl>
+<pre>cutoverStatus release: params.RELEASE, expect: 'green'</pre>
+
+"""#,
+        "library/vars/cutoverValidate.groovy": #"""
+{{> library/partials/header}}
+
+/** Checks the config file (`cutover validate`): every problem at once, with file:line:column. */
+def call(Map args = [:]) {
+    List variables = cutoverArguments('cutoverValidate', args, [], [])
+    withEnv(variables) {
+        cutoverRun('cutoverValidate', '"$CUTOVER_BINARY" validate')
+    }
+}
+{{> library/partials/helpers}}
+
+"""#,
+        "library/vars/cutoverValidate.txt": #"""
+<p>Checks the config file: every problem at once, with file, line and column. Runs <code>cutover validate</code>.</p>
+<dl>
+{{> library/partials/common-arguments}}
+</dl>
+<pre>cutoverValidate()</pre>
+
+"""#,
+        "library/vars/cutoverVerify.groovy": #"""
+{{> library/partials/header}}
+
+/** Checks that the release's green is ready for traffic, for one service or sport (`cutover verify`). */
+def call(Map args = [:]) {
+    List variables = cutoverArguments('cutoverVerify', args, ['service', 'release'], ['sport', 'awsCredentials'])
+    variables.add(cutoverValue('CUTOVER_SERVICE', args.service))
+    variables.add(cutoverValue('CUTOVER_SPORT', args.sport))
+    variables.add(cutoverValue('CUTOVER_RELEASE', args.release))
+    withEnv(variables) {
+        cutoverWithAws(args) {
+            cutoverRun('cutoverVerify', '"$CUTOVER_BINARY" verify --service "$CUTOVER_SERVICE" ${CUTOVER_SPORT:+--sport "$CUTOVER_SPORT"} --release "$CUTOVER_RELEASE"')
+        }
+    }
+}
+{{> library/partials/helpers}}
+
+"""#,
+        "library/vars/cutoverVerify.txt": #"""
+<p>Checks that the release's green is ready for traffic (healthy targets, running what it should) for one service or sport. Runs <code>cutover verify</code>.</p>
+<dl>
+<dt><code>service</code> (required)</dt><dd>The service name in the config.</dd>
+<dt><code>release</code> (required)</dt><dd>The release name.</dd>
+<dt><code>sport</code></dt><dd>One sport of a fan-out service.</dd>
+{{> library/partials/aws-argument}}
+{{> library/partials/common-arguments}}
+</dl>
+<pre>cutoverVerify service: 'frontend', release: params.RELEASE</pre>
+
+"""#,
         "partials/checkout": #"""
 stage('Checkout') {
     steps {
@@ -486,6 +992,15 @@ stage('Checkout') {
 // Rendered by cutover from {{configPath}} for environment {{environment}} of {{system}}.
 // Do not edit: change the config or the templates and run `cutover render`.
 // {{summary}}
+
+"""#,
+        "partials/library": #"""
+// The steps (cutoverPromote, ...) come from the shared library rendered beside these pipelines, read from
+// the config repository at the config's branch, so pipeline and steps never drift apart.
+{{#library}}
+library identifier: '{{name}}@{{version}}', changelog: false,
+    retriever: modernSCM(scm: [$class: 'GitSCMSource', remote: '{{url}}'{{#credential}}, credentialsId: '{{credential}}'{{/credential}}], libraryPath: '{{path}}')
+{{/library}}
 
 """#,
         "partials/preamble": #"""
@@ -513,19 +1028,9 @@ stage('Checkout') {
     }
 
 """#,
-        "partials/sh-aws": #"""
-{{#awsCredential}}
-withCredentials([[$class: 'AmazonWebServicesCredentialsBinding', credentialsId: '{{awsCredential}}', accessKeyVariable: 'AWS_ACCESS_KEY_ID', secretKeyVariable: 'AWS_SECRET_ACCESS_KEY']]) {
-    sh '{{command}}'
-}
-{{/awsCredential}}
-{{^awsCredential}}
-sh '{{command}}'
-{{/awsCredential}}
-
-"""#,
         "pipelines/db-migration": #"""
 {{> partials/header}}
+{{> partials/library}}
 pipeline {
 {{> partials/preamble}}
     stages {
@@ -554,27 +1059,21 @@ pipeline {
         }
         stage('Validate') {
             steps {
-                sh '{{commands.validate.command}}'
+                cutoverValidate()
             }
         }
         stage('Lint') {
             steps {
 {{#database}}
-                // With the database URL bound, lint checks only the migrations that are still pending.
-                withCredentials([string(credentialsId: '{{credential}}', variable: 'DATABASE_URL')]) {
-                    sh '{{commands.lint.command}}'
-                }
+                // With the database URL bound (CUTOVER_DATABASE_CREDENTIALS), lint checks only the pending migrations.
+                cutoverLint migrations: env.MIGRATIONS_DIR, lockTimeout: '{{lockTimeout}}'
 {{/database}}
             }
         }
         stage('Deploy') {
             steps {
 {{#database}}
-                withCredentials([string(credentialsId: '{{credential}}', variable: 'DATABASE_URL')]) {
-{{#commands.migrate}}
-                    {{> partials/sh-aws}}
-{{/commands.migrate}}
-                }
+                cutoverMigrate migrations: env.MIGRATIONS_DIR, lockTimeout: '{{lockTimeout}}', release: params.RELEASE
 {{/database}}
             }
         }
@@ -593,6 +1092,7 @@ pipeline {
 """#,
         "pipelines/promote": #"""
 {{> partials/header}}
+{{> partials/library}}
 pipeline {
 {{> partials/preamble}}
     stages {
@@ -610,34 +1110,26 @@ pipeline {
         {{> partials/checkout}}
         stage('Preflight') {
             steps {
-{{#commands.promotePreflight}}
-                {{> partials/sh-aws}}
-{{/commands.promotePreflight}}
+                cutoverPromote release: params.RELEASE, dryRun: true
             }
         }
         stage('Promote') {
             // One command moves every ALB group in parallel, all or nothing: it reverts every group
             // itself if any fails, so no group is ever left split.
             steps {
-{{#commands.promote}}
-                {{> partials/sh-aws}}
-{{/commands.promote}}
+                cutoverPromote release: params.RELEASE
             }
         }
         stage('Confirm') {
             steps {
-{{#commands.expectGreen}}
-                {{> partials/sh-aws}}
-{{/commands.expectGreen}}
+                cutoverStatus release: params.RELEASE, expect: 'green'
             }
         }
     }
     post {
         // All or nothing: a failed or aborted promotion puts every group back to its saved state.
         unsuccessful {
-{{#commands.rollbackAll}}
-            {{> partials/sh-aws}}
-{{/commands.rollbackAll}}
+            cutoverRollback release: params.RELEASE, reason: 'promotion failed'
         }
     }
 }
@@ -645,6 +1137,7 @@ pipeline {
 """#,
         "pipelines/rollback": #"""
 {{> partials/header}}
+{{> partials/library}}
 pipeline {
 {{> partials/preamble}}
     stages {
@@ -664,16 +1157,12 @@ pipeline {
             // One command restores every group in parallel and independently: a group that cannot be
             // restored never stops the others.
             steps {
-{{#commands.rollback}}
-                {{> partials/sh-aws}}
-{{/commands.rollback}}
+                cutoverRollback release: params.RELEASE, reason: params.REASON
             }
         }
         stage('Confirm') {
             steps {
-{{#commands.expectBlue}}
-                {{> partials/sh-aws}}
-{{/commands.expectBlue}}
+                cutoverStatus release: params.RELEASE, expect: 'blue'
             }
         }
     }
@@ -682,6 +1171,7 @@ pipeline {
 """#,
         "pipelines/service-deploy": #"""
 {{> partials/header}}
+{{> partials/library}}
 pipeline {
 {{> partials/preamble}}
     stages {
@@ -703,9 +1193,12 @@ pipeline {
 {{#units}}
                 stage('{{id}}') {
                     steps {
-{{#green}}
-                        {{> partials/sh-aws}}
-{{/green}}
+{{#ecs}}
+                        cutoverProvision service: '{{service}}'{{#sport}}, sport: '{{sport}}'{{/sport}}, image: params['{{artifactParameter}}'], release: params.RELEASE
+{{/ecs}}
+{{^ecs}}
+                        cutoverDeploy service: '{{service}}'{{#sport}}, sport: '{{sport}}'{{/sport}}, artifact: params['{{artifactParameter}}'], release: params.RELEASE
+{{/ecs}}
                     }
                 }
 {{/units}}
@@ -716,9 +1209,7 @@ pipeline {
 {{#units}}
                 stage('verify {{id}}') {
                     steps {
-{{#verify}}
-                        {{> partials/sh-aws}}
-{{/verify}}
+                        cutoverVerify service: '{{service}}'{{#sport}}, sport: '{{sport}}'{{/sport}}, release: params.RELEASE
                     }
                 }
 {{/units}}
@@ -726,15 +1217,13 @@ pipeline {
         }
         stage('Plan') {
             steps {
-{{#commands.plan}}
-                {{> partials/sh-aws}}
-{{/commands.plan}}
+                cutoverPromote release: params.RELEASE, planFile: '{{planFile}}'
             }
         }
         stage('Approve') {
             steps {
                 script {
-                    def plan = readFile('cutover-plan.txt')
+                    def plan = readFile('{{planFile}}')
                     input message: 'Promote release ' + params.RELEASE + ' in {{environment}}?\n\n' + plan, ok: 'Promote', submitter: '{{approvers}}'
                 }
                 build job: 'promote', wait: false, parameters: [string(name: 'RELEASE', value: params.RELEASE)]

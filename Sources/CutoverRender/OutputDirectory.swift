@@ -21,14 +21,18 @@ public struct FileChange: Sendable, Equatable {
     public var new: String?
 }
 
-/// The render output directory. cutover owns the environment folders in it: files it no longer renders
-/// are removed, but only files with the names it writes (Jenkinsfile, config.xml), so nothing a person
-/// put there by hand is touched.
+/// The render output directory. cutover owns the environment folders and `library/` in it: files it no
+/// longer renders are removed, but only files with the names and shapes it writes (Jenkinsfile,
+/// config.xml, the library's vars, resources and README), so nothing a person put there by hand is touched.
 public struct OutputDirectory: Sendable {
     public var path: String
+    /// The directory is a library's root (`cutover library --out`): only the library's shapes are
+    /// cutover's, at the top level.
+    public var libraryOnly: Bool
 
-    public init(path: String) {
+    public init(path: String, libraryOnly: Bool = false) {
         self.path = path
+        self.libraryOnly = libraryOnly
     }
 
     static let managedNames: Set<String> = ["Jenkinsfile", "config.xml"]
@@ -116,14 +120,35 @@ public struct OutputDirectory: Sendable {
         guard let enumerator = FileManager.default.enumerator(atPath: path) else { return [] }
         var found: [String] = []
         for case let relative as String in enumerator {
-            let parts = relative.split(separator: "/")
-            guard let name = parts.last, Self.managedNames.contains(String(name)), parts.count >= 2 else { continue }
+            let parts = relative.split(separator: "/").map(String.init)
+            let library = libraryOnly ? parts : parts.first == Renderer.libraryFolder ? Array(parts.dropFirst()) : nil
+            if let library, Self.isLibraryFile(library), !isDirectory(relative) {
+                // Rendered whatever --env says, so always in scope.
+                found.append(relative)
+                continue
+            }
+            if libraryOnly { continue }
+            guard let name = parts.last, Self.managedNames.contains(name), parts.count >= 2 else { continue }
             // Only env/config.xml and env/pipeline/{Jenkinsfile,config.xml}: the shapes render writes.
             guard parts.count <= 3 else { continue }
-            if let environments, !environments.contains(String(parts[0])) { continue }
+            if let environments, !environments.contains(parts[0]) { continue }
             found.append(relative)
         }
         return found.sorted()
+    }
+
+    /// The shapes of the shared library's files (path components under the library's root): what
+    /// Jenkins copies from a library, `vars/<step>.{groovy,txt}` and `resources/**`, and the README.
+    static func isLibraryFile(_ parts: [String]) -> Bool {
+        guard let first = parts.first else { return false }
+        if parts.count == 1 { return first == "README.md" }
+        if first == "vars" { return parts.count == 2 && (parts[1].hasSuffix(".groovy") || parts[1].hasSuffix(".txt")) }
+        return first == "resources"
+    }
+
+    private func isDirectory(_ relative: String) -> Bool {
+        var directory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: "\(path)/\(relative)", isDirectory: &directory) && directory.boolValue
     }
 }
 

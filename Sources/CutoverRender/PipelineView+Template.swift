@@ -10,7 +10,8 @@ extension PipelineView: TemplateRepresentable {
             "source": source.templateValue, "awsCredential": .text(awsCredential),
             "units": units, "approvers": .text(approvers),
             "releaseParameters": .objects(releaseParameters.map(\.fields)),
-            "database": database?.templateValue ?? .null, "commands": commands.templateValue,
+            "database": database?.templateValue ?? .null, "library": library.templateValue,
+            "planFile": .text(planFile), "lockTimeout": .text(lockTimeout),
         ])
     }
 }
@@ -33,34 +34,23 @@ extension PipelineView.Git: TemplateRepresentable {
     }
 }
 
-extension PipelineView.Step: TemplateRepresentable {
+extension PipelineView.Library: TemplateRepresentable {
     var templateValue: TemplateValue {
-        .object(["command": .text(command)])
+        .object(["name": .text(name), "version": .text(version), "url": .text(url), "credential": .text(credential),
+                 "path": .text(path)])
     }
 }
 
 extension PipelineView.Unit {
     var fields: [String: TemplateValue] {
-        ["id": .text(id), "service": .text(service), "sport": .text(sport), "kind": .text(kind),
-         "green": green.templateValue, "verify": verify.templateValue]
+        ["id": .text(id), "service": .text(service), "sport": .text(sport), "kind": .text(kind), "ecs": .bool(ecs),
+         "artifactParameter": .text(artifactParameter)]
     }
 }
 
 extension PipelineView.DatabaseView: TemplateRepresentable {
     var templateValue: TemplateValue {
         .object(["credential": .text(credential), "repository": repository.templateValue, "checkoutDir": .text(checkoutDir)])
-    }
-}
-
-extension PipelineView.Commands: TemplateRepresentable {
-    var templateValue: TemplateValue {
-        .object([
-            "validate": validate.templateValue, "lint": lint.templateValue, "migrate": migrate.templateValue,
-            "plan": plan.templateValue, "promotePreflight": promotePreflight.templateValue,
-            "promote": promote.templateValue, "rollback": rollback.templateValue,
-            "expectGreen": expectGreen.templateValue, "expectBlue": expectBlue.templateValue,
-            "rollbackAll": rollbackAll.templateValue,
-        ])
     }
 }
 

@@ -20,20 +20,25 @@ struct PipelineView {
         var credential: String?
     }
 
-    /// A shell step. A struct rather than a bare string so that templates can push it as the context
-    /// of the `partials/sh-aws` partial, which wraps `{{command}}` in the AWS credential binding.
-    struct Step {
-        var command: String
-    }
-
-    /// One deployable unit's stage: its name and the cutover command each pipeline runs for it.
+    /// One deployable unit's stages: the library step that brings up its green (`cutoverProvision` for
+    /// ECS, `cutoverDeploy` for instances) and the build parameter carrying its image or artifact.
     struct Unit {
         var id: String
         var service: String
         var sport: String?
         var kind: String
-        var green: Step
-        var verify: Step
+        var ecs: Bool
+        var artifactParameter: String
+    }
+
+    /// Where the pipelines load the cutover shared library from: the config repository, at the config's
+    /// branch, so pipelines and steps always come from the same commit line.
+    struct Library {
+        var name: String
+        var version: String
+        var url: String
+        var credential: String?
+        var path: String
     }
 
     var system: String
@@ -55,33 +60,22 @@ struct PipelineView {
     /// Parameters a pipeline hands on to the next one (`build job:`), by name.
     var releaseParameters: [Parameter]
     var database: DatabaseView?
-    var commands: Commands
+    var library: Library
+    /// The workspace file the dry-run plan is kept in for the approval message.
+    var planFile: String
+    /// The session lock_timeout of every migration, so a migration queued behind a long-running query
+    /// fails fast instead of stalling the traffic queued behind its lock; lint checks for it.
+    var lockTimeout: String
 
     struct DatabaseView {
         var credential: String
         var repository: Git
         var checkoutDir: String
     }
-
-    /// Whole-environment commands (not per unit).
-    struct Commands {
-        var validate: Step
-        var lint: Step
-        var migrate: Step
-        var plan: Step
-        var promotePreflight: Step
-        /// One command moves every group, in parallel and all or nothing (`cutover promote`).
-        var promote: Step
-        /// One command restores every group, each independently (`cutover rollback`).
-        var rollback: Step
-        var expectGreen: Step
-        var expectBlue: Step
-        var rollbackAll: Step
-    }
 }
 
-/// Builds the template views from the validated config: the one place that decides which cutover
-/// command each stage runs.
+/// Builds the template views from the validated config: the one place that decides which library step
+/// each stage calls, and with which values.
 struct PipelineViewBuilder {
     let config: Config
     let environment: Environment
@@ -90,8 +84,11 @@ struct PipelineViewBuilder {
     init(config: Config, environment: Environment) {
         self.config = config
         self.environment = environment
-        units = .objects(environment.units.map { Self.unitView($0, binary: config.jenkins.binary).fields })
+        units = .objects(environment.units.map { Self.unitView($0).fields })
     }
+
+    /// The library's name in `library identifier: '<name>@<version>'`.
+    static let libraryName = "cutover"
 
     static let planFile = "cutover-plan.txt"
     static let migrationLockTimeout = "5s"
@@ -116,11 +113,18 @@ struct PipelineViewBuilder {
                                                           description: "Why traffic goes back to blue; kept in the release journal.")]
         }
         let lockScope = kind == .promote || kind == .rollback ? "traffic" : kind == .dbMigration ? "database" : "deploy"
+        // The library is generic: everything specific to this system and environment reaches its steps
+        // through these variables (credential IDs, never secrets) or the steps' arguments.
         var variables = [
             PipelineView.Variable(name: "CUTOVER_CONFIG", value: config.jenkins.configPath),
             PipelineView.Variable(name: "CUTOVER_ENV", value: environment.name),
+            PipelineView.Variable(name: "CUTOVER_BINARY", value: config.jenkins.binary),
         ]
+        if let aws = environment.credentials.aws {
+            variables.append(PipelineView.Variable(name: "CUTOVER_AWS_CREDENTIALS", value: aws))
+        }
         if kind == .dbMigration, let database = environment.database {
+            variables.append(PipelineView.Variable(name: "CUTOVER_DATABASE_CREDENTIALS", value: database.credential))
             variables.append(PipelineView.Variable(name: "MIGRATIONS_DIR",
                                                    value: "\(Self.migrationsCheckout)/\(database.migrations)"))
         }
@@ -141,7 +145,10 @@ struct PipelineViewBuilder {
                 PipelineView.DatabaseView(credential: $0.credential, repository: git($0.repository),
                                           checkoutDir: Self.migrationsCheckout)
             },
-            commands: commands)
+            library: PipelineView.Library(name: Self.libraryName, version: config.jenkins.source.branch,
+                                          url: config.jenkins.source.url, credential: config.jenkins.source.credential,
+                                          path: "\(config.jenkins.renderedPath)/\(Renderer.libraryFolder)/"),
+            planFile: Self.planFile, lockTimeout: Self.migrationLockTimeout)
     }
 
     /// One parameter per service that ships something: an image for ECS, an artifact for instances.
@@ -157,55 +164,21 @@ struct PipelineViewBuilder {
     }
 
     /// `IMAGE_EVENT_MANAGEMENT`, `ARTIFACT_FRONTEND`. Always an identifier, whatever the service name:
-    /// it is written unquoted as a Groovy property and a shell variable name.
+    /// it names a build parameter, which Jenkins also exports as an environment variable.
     static func artifactParameter(service: String, kind: ServiceKind) -> String {
         (kind == .ecs ? "IMAGE_" : "ARTIFACT_") + String(service.uppercased().unicodeScalars.map {
             ($0 >= "A" && $0 <= "Z") || ($0 >= "0" && $0 <= "9") ? Character($0) : "_"
         })
     }
 
-    static func unitView(_ unit: DeployUnit, binary: String) -> PipelineView.Unit {
-        func cutover(_ words: [ShellCommand.Word]) -> ShellCommand { ShellCommand([.literal(binary)] + words) }
-        func step(_ command: ShellCommand) -> PipelineView.Step { PipelineView.Step(command: command.text) }
-        let target: [ShellCommand.Word] = ["--service", .literal(unit.service)]
-            + (unit.sport.map { ["--sport", .literal($0)] } ?? [])
-        let release: [ShellCommand.Word] = ["--release", .environment("RELEASE")]
-        let artifact = ShellCommand.Word.environment(Self.artifactParameter(service: unit.service, kind: unit.kind))
-        let green: ShellCommand
+    static func unitView(_ unit: DeployUnit) -> PipelineView.Unit {
+        let ecs: Bool
         switch unit.deployment {
-        case .ecs: green = cutover(["provision"] + target + ["--image", artifact] + release)
-        case .ansible: green = cutover(["deploy"] + target + ["--artifact", artifact] + release)
+        case .ecs: ecs = true
+        case .ansible: ecs = false
         }
-        return PipelineView.Unit(
-            id: unit.id, service: unit.service, sport: unit.sport, kind: unit.kind.rawValue,
-            green: step(green),
-            verify: step(cutover(["verify"] + target + release)))
-    }
-
-    var commands: PipelineView.Commands {
-        let release: [ShellCommand.Word] = ["--release", .environment("RELEASE")]
-        // Every migration session gets a lock_timeout, so a migration waiting behind a long-running
-        // query fails fast instead of stalling production traffic queued behind its lock; lint knows it.
-        let migrations: [ShellCommand.Word] = ["--migrations", .environment("MIGRATIONS_DIR"), "--lock-timeout", .literal(Self.migrationLockTimeout)]
-        return PipelineView.Commands(
-            validate: step(cutover(["validate"])),
-            lint: step(cutover(["migrate", "lint"] + migrations)),
-            migrate: step(cutover(["migrate", "deploy"] + migrations)),
-            plan: PipelineView.Step(command: cutover(["promote", "--dry-run"] + release).redirected(to: Self.planFile)),
-            promotePreflight: step(cutover(["promote", "--dry-run"] + release)),
-            promote: step(cutover(["promote"] + release)),
-            rollback: step(cutover(["rollback"] + release + ["--reason", .environment("REASON")])),
-            expectGreen: step(cutover(["status", "--expect", "green"] + release)),
-            expectBlue: step(cutover(["status", "--expect", "blue"] + release)),
-            rollbackAll: step(cutover(["rollback"] + release + ["--reason", "promotion failed"])))
-    }
-
-    private func cutover(_ words: [ShellCommand.Word]) -> ShellCommand {
-        ShellCommand([.literal(config.jenkins.binary)] + words)
-    }
-
-    private func step(_ command: ShellCommand) -> PipelineView.Step {
-        PipelineView.Step(command: command.text)
+        return PipelineView.Unit(id: unit.id, service: unit.service, sport: unit.sport, kind: unit.kind.rawValue, ecs: ecs,
+                                 artifactParameter: Self.artifactParameter(service: unit.service, kind: unit.kind))
     }
 
     private func git(_ source: GitSource) -> PipelineView.Git {

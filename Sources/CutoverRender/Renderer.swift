@@ -5,17 +5,27 @@ import Dispatch
 public struct RenderedFile: Sendable, Equatable {
     public var path: String
     public var contents: String
+
+    public init(path: String, contents: String) {
+        self.path = path
+        self.contents = contents
+    }
 }
 
-/// Turns a validated config into Jenkinsfiles and job XML. Pure: no I/O, the same input gives the
-/// same bytes.
+/// Turns a validated config into Jenkinsfiles and job XML, plus the shared library the Jenkinsfiles
+/// call. Pure: no I/O, the same input gives the same bytes.
 public struct Renderer: Sendable {
     /// Written into every job and folder description; `register --prune` deletes only jobs carrying it.
     public static let managedMarker = "[managed by cutover]"
 
     private let library: TemplateLibrary
+    /// The library's files, by template name, sorted.
+    private let libraryTemplates: [String]
 
     public init(templates: TemplateSet = TemplateSet()) throws {
+        libraryTemplates = templates.sources.keys.filter {
+            $0.hasPrefix("\(Self.libraryFolder)/") && !$0.hasPrefix("\(Self.libraryFolder)/partials/")
+        }.sorted()
         var library = TemplateLibrary()
         // Playbooks have their own delimiters and are rendered by `PlaybookRenderer` at deploy time.
         for (name, source) in templates.sources where !name.hasPrefix("ansible/") {
@@ -28,9 +38,25 @@ public struct Renderer: Sendable {
         self.library = library
     }
 
+    /// The folder of the shared library under the output directory (`<rendered_path>/library/`).
+    public static let libraryFolder = "library"
+
     /// Every file for every environment: per environment a folder `config.xml` and, per pipeline,
-    /// `Jenkinsfile` and `config.xml`.
+    /// `Jenkinsfile` and `config.xml`; then the shared library the pipelines call, under `library/`.
     public func render(_ config: Config) throws -> [RenderedFile] {
+        try renderEnvironments(config) + renderLibrary()
+    }
+
+    /// The shared library alone: one file per template under `library/` (partials aside), at the
+    /// template's own path. The same for every config, so it is rendered once, not per environment.
+    public func renderLibrary() throws -> [RenderedFile] {
+        let view = LibraryView()
+        return try libraryTemplates.map { name in
+            RenderedFile(path: name, contents: try render(view, with: name))
+        }
+    }
+
+    private func renderEnvironments(_ config: Config) throws -> [RenderedFile] {
         // Environments are independent: render them on all cores, then join in config order.
         let environments = config.environments
         nonisolated(unsafe) let results = UnsafeMutableBufferPointer<Result<[RenderedFile], any Error>>.allocate(capacity: environments.count)
@@ -87,10 +113,24 @@ public struct Renderer: Sendable {
         // Escaping follows from the folder, so a template (or a user's override) can never leave a
         // value unescaped for the language it lands in.
         do {
-            return try library.render(template, view.templateValue, escaping: template.hasPrefix("xml/") ? .xml : .groovySingleQuoted)
+            return try library.render(template, view.templateValue, escaping: Self.escaping(for: template))
         } catch {
             throw RenderError.template(name: template, reason: "\(error)")
         }
+    }
+
+    /// The language a template's values land in, decided by its folder and file type: job XML and the
+    /// library's help (an HTML subset) are XML text; the library's resources and README are plain text,
+    /// read as data only (and its view holds no config values); everything else is Groovy (values go
+    /// inside '...').
+    static func escaping(for template: String) -> Escaping {
+        if template.hasPrefix("xml/") || (template.hasPrefix("\(libraryFolder)/vars/") && template.hasSuffix(".txt")) {
+            return .xml
+        }
+        if template.hasPrefix("\(libraryFolder)/resources/") || template == "\(libraryFolder)/README.md" {
+            return .none
+        }
+        return .groovySingleQuoted
     }
 }
 

@@ -19,8 +19,8 @@ struct Cutover: AsyncParsableCommand {
                  finishing its restores, deploy after stopping Ansible's runs
         """,
         version: version,
-        subcommands: [ValidateCommand.self, RenderCommand.self, RegisterCommand.self, JenkinsCommand.self, MigrateCommand.self,
+        subcommands: [ValidateCommand.self, RenderCommand.self, LibraryCommand.self, RegisterCommand.self, JenkinsCommand.self, MigrateCommand.self,
                       ProvisionCommand.self, DeployCommand.self, VerifyCommand.self, PromoteCommand.self, RollbackCommand.self, StatusCommand.self, CleanupCommand.self,
-                      UnlockCommand.self]
+                      UnlockCommand.self, ServeCommand.self]
     )
 }

@@ -58,12 +58,23 @@ struct RegisterCommand: AsyncParsableCommand {
             var steps = try await registrar.plan(desired, pruneScopes: scopes)
             if !dryRun { steps = await registrar.apply(steps, desired: desired) }
             let elapsed = ContinuousClock.now - started
-            report(steps, elapsed: elapsed)
+            // The pipelines load the library from git at the config's branch (an inline `library` step), so
+            // nothing of it is registered; a dry run says whether the library in the checkout is the one the
+            // config renders, since that is what Jenkins will load.
+            let library = dryRun ? try libraryChanges(renderer, renderedPath: loaded.jenkins.renderedPath) : []
+            report(steps, elapsed: elapsed, library: library)
             if steps.contains(where: { $0.error != nil }) { throw ExitCode(ExitStatus.failure.rawValue) }
         }
     }
 
-    private func report(_ steps: [RegistrationStep], elapsed: Duration) {
+    /// The rendered library against `<rendered_path>/library/` in this checkout.
+    private func libraryChanges(_ renderer: Renderer, renderedPath: String) throws -> [FileChange] {
+        let files = try renderer.renderLibrary()
+        return try OutputDirectory(path: renderedPath).compare(files, environments: [])
+            .filter { $0.path.hasPrefix(Renderer.libraryFolder + "/") }
+    }
+
+    private func report(_ steps: [RegistrationStep], elapsed: Duration, library: [FileChange]) {
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let count = { (action: RegistrationStep.Action) in steps.filter { $0.action == action && $0.error == nil }.count }
         let failed = steps.filter { $0.error != nil }
@@ -73,6 +84,7 @@ struct RegisterCommand: AsyncParsableCommand {
             printJSON(["ok": failed.isEmpty, "dryRun": dryRun, "seconds": (seconds * 1000).rounded() / 1000,
                        "created": count(.create), "updated": count(.update), "unchanged": count(.unchanged) + count(.exists),
                        "pruned": count(.prune), "kept": count(.keep), "failed": failed.count,
+                       "library": library.map { ["path": $0.path, "state": $0.kind.rawValue] },
                        "items": steps.map { step -> [String: Any] in
                            var item: [String: Any] = ["path": step.path.description, "kind": step.kind.rawValue, "action": step.action.rawValue]
                            if let diff = step.diff, dryRun { item["diff"] = diff }
@@ -91,6 +103,11 @@ struct RegisterCommand: AsyncParsableCommand {
             print("\(label.padding(toLength: max(10, label.count), withPad: " ", startingAt: 0)) \(step.path) (\(step.kind.rawValue))")
             if let error = step.error { print("  FAILED: \(error)") }
             if dryRun, let diff = step.diff { print(diff, terminator: "") }
+        }
+        if dryRun, !library.isEmpty {
+            let stale = library.filter { $0.kind != .unchanged }
+            for change in stale { print("library   \(change.path): \(change.kind.rawValue) (run `cutover render` and commit it: Jenkins loads the library from git)") }
+            print("library: \(library.count - stale.count) of \(library.count) files as the config renders them")
         }
         var summary = "register: \(jobs) jobs, \(folders) folders: \(count(.create)) \(would)created, \(count(.update)) \(would)updated, "
             + "\(count(.unchanged) + count(.exists)) unchanged"

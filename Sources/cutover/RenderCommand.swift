@@ -9,7 +9,8 @@ struct RenderCommand: AsyncParsableCommand {
         abstract: "Render each environment's four pipelines as Jenkinsfiles and job config.xml.",
         discussion: """
         Writes OUT/<env>/config.xml (the folder) and OUT/<env>/<pipeline>/{Jenkinsfile,config.xml} for the \
-        pipelines db-migration (when the config has a database), service-deploy, promote and rollback. \
+        pipelines db-migration (when the config has a database), service-deploy, promote and rollback, and \
+        OUT/library/: the shared library (vars/, resources/) whose steps the pipelines call. \
         Only files whose content changed are written; rendered files of environments or pipelines the config \
         no longer has are removed. The output is deterministic: the same config gives the same bytes. \
         With --check nothing is written: differences are printed as unified diffs and the exit code is 3.
@@ -43,18 +44,30 @@ struct RenderCommand: AsyncParsableCommand {
             let files = try renderer.render(selected)
             let directory = out ?? loaded.jenkins.renderedPath
             let changes = try OutputDirectory(path: directory).compare(files, environments: env.map { [$0] })
+            let report = RenderReport(directory: directory, json: output.json, quiet: quiet, command: "cutover render")
             if check {
-                try report(check: changes, directory: directory)
+                try report.check(changes)
             } else {
                 try OutputDirectory(path: directory).apply(changes)
-                report(write: changes, directory: directory, total: files.count)
+                report.written(changes, total: files.count)
             }
         }
     }
+}
 
-    private func report(check changes: [FileChange], directory: String) throws {
+/// What `render` and `library` print: the drift `--check` found (exit 3), or what was written.
+struct RenderReport {
+    var directory: String
+    var json: Bool
+    var quiet: Bool
+    /// What to run to accept the rendering, named in the drift message.
+    var command: String
+    /// What the files are rendered from, named in the drift message.
+    var source = "the config"
+
+    func check(_ changes: [FileChange]) throws {
         let drift = changes.filter { $0.kind != .unchanged }
-        if output.json {
+        if json {
             printJSON(["ok": drift.isEmpty, "directory": directory,
                        "drift": drift.map { ["path": $0.path, "change": $0.kind.rawValue] }])
         } else if drift.isEmpty {
@@ -67,14 +80,14 @@ struct RenderCommand: AsyncParsableCommand {
                                            oldLabel: "\(directory)/\(change.path)", newLabel: "rendered/\(change.path)"), terminator: "")
                 }
             }
-            printError("\(directory): \(drift.count) file\(drift.count == 1 ? "" : "s") differ from the config; run `cutover render` and commit the result")
+            printError("\(directory): \(drift.count) file\(drift.count == 1 ? "" : "s") differ from \(source); run `\(command)` and commit the result")
         }
         if !drift.isEmpty { throw ExitCode(ExitStatus.drift.rawValue) }
     }
 
-    private func report(write changes: [FileChange], directory: String, total: Int) {
+    func written(_ changes: [FileChange], total: Int) {
         let count = { (kind: FileChange.Kind) in changes.filter { $0.kind == kind }.count }
-        if output.json {
+        if json {
             printJSON(["ok": true, "directory": directory, "files": total,
                        "created": changes.filter { $0.kind == .missing }.map(\.path),
                        "updated": changes.filter { $0.kind == .changed }.map(\.path),

@@ -71,16 +71,16 @@ struct CLITests {
         defer { try? FileManager.default.removeItem(at: out) }
         let first = try CLI.run(["render", "-c", Fixtures.examplePath, "--out", out.path])
         #expect(first.status == 0)
-        #expect(first.stdout.hasSuffix("\(out.path): 18 files: 18 created, 0 updated, 0 unchanged, 0 removed\n"))
+        #expect(first.stdout.hasSuffix("\(out.path): 40 files: 40 created, 0 updated, 0 unchanged, 0 removed\n"))
         let second = try CLI.run(["render", "-c", Fixtures.examplePath, "--out", out.path])
-        #expect(second.stdout == "\(out.path): 18 files: 0 created, 0 updated, 18 unchanged, 0 removed\n")
+        #expect(second.stdout == "\(out.path): 40 files: 0 created, 0 updated, 40 unchanged, 0 removed\n")
         // A stale environment left from an older config is removed; a file a person put there is not.
         let stale = out.appendingPathComponent("qa/promote")
         try FileManager.default.createDirectory(at: stale, withIntermediateDirectories: true)
         try "x".write(to: stale.appendingPathComponent("Jenkinsfile"), atomically: true, encoding: .utf8)
         try "notes".write(to: out.appendingPathComponent("qa/NOTES.md"), atomically: true, encoding: .utf8)
         let third = try CLI.run(["render", "-c", Fixtures.examplePath, "--out", out.path])
-        #expect(third.stdout == "removed \(out.path)/qa/promote/Jenkinsfile\n\(out.path): 18 files: 0 created, 0 updated, 18 unchanged, 1 removed\n")
+        #expect(third.stdout == "removed \(out.path)/qa/promote/Jenkinsfile\n\(out.path): 40 files: 0 created, 0 updated, 40 unchanged, 1 removed\n")
         #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("qa/NOTES.md").path))
         #expect(!FileManager.default.fileExists(atPath: stale.path))
     }
@@ -91,7 +91,7 @@ struct CLITests {
         _ = try CLI.run(["render", "-c", Fixtures.examplePath, "--out", out.path])
         let clean = try CLI.run(["render", "-c", Fixtures.examplePath, "--out", out.path, "--check"])
         #expect(clean.status == 0)
-        #expect(clean.stdout == "\(out.path): up to date (18 files)\n")
+        #expect(clean.stdout == "\(out.path): up to date (40 files)\n")
         let file = out.appendingPathComponent("staging/service-deploy/Jenkinsfile")
         let original = try String(contentsOf: file, encoding: .utf8)
         try original.replacingOccurrences(of: "failFast true", with: "failFast false").write(to: file, atomically: true, encoding: .utf8)
@@ -112,6 +112,6 @@ struct CLITests {
         defer { try? FileManager.default.removeItem(at: out) }
         _ = try CLI.run(["render", "-c", Fixtures.examplePath, "--out", out.path])
         let result = try CLI.run(["render", "-c", Fixtures.examplePath, "--out", out.path, "--env", "staging"])
-        #expect(result.stdout == "\(out.path): 9 files: 0 created, 0 updated, 9 unchanged, 0 removed\n")
+        #expect(result.stdout == "\(out.path): 31 files: 0 created, 0 updated, 31 unchanged, 0 removed\n")
     }
 }

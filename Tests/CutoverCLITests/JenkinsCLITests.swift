@@ -13,6 +13,16 @@ struct JenkinsCLITests {
         #expect(dry.stdout.contains("would be created releases/spectate/staging/promote (job)\n"))
         #expect(dry.stdout.contains("\nregister: 8 jobs, 4 folders: 12 would be created, 0 would be updated, 0 unchanged in "))
         #expect(try emulator.items().isEmpty)
+        // The library is not registered but loaded from git: the dry run says the checkout's copy is the rendered one.
+        #expect(dry.stdout.contains("library: 22 of 22 files as the config renders them\n"), "\(dry.stdout)")
+        #expect(!dry.stdout.contains("(run `cutover render` and commit it"))
+        // From a checkout without the rendered library, every file is named as missing.
+        let elsewhere = try Paths.temporaryDirectory("register-library")
+        let stale = try CLI.run(["register", "-c", Paths.repo("examples/spectate.yml"), "--dry-run", "--json"], environment: env, directory: elsewhere.path)
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(stale.stdout.utf8)) as? [String: Any])
+        let library = try #require(document["library"] as? [[String: String]])
+        #expect(library.count == 22 && library.allSatisfy { $0["state"] == "missing" })
+        #expect(library.contains { $0["path"] == "library/vars/cutoverPromote.groovy" })
 
         let real = try CLI.run(["register", "-c", Fixtures.examplePath], environment: env)
         #expect(real.status == 0, "\(real.stderr)")

@@ -90,7 +90,7 @@ struct RegistrationTests {
             .replacingOccurrences(of: "\n  <keepDependencies>", with: "\n      <keepDependencies>")
             .replacingOccurrences(of: "<actions/>", with: "<actions></actions>")
         try setup.emulator.seed([
-            "releases/spectate/staging/promote": promote.replacingOccurrences(of: "--expect green", with: "--expect blue"),
+            "releases/spectate/staging/promote": promote.replacingOccurrences(of: "expect: &apos;green&apos;", with: "expect: &apos;blue&apos;"),
             "releases/spectate/staging/rollback": reformatted,
         ])
         try setup.emulator.reset()
@@ -98,7 +98,7 @@ struct RegistrationTests {
         #expect(Self.actions(steps)["releases/spectate/staging/promote"] == "updated")
         #expect(Self.actions(steps)["releases/spectate/staging/rollback"] == "unchanged")
         let diff = try #require(steps.first { $0.action == .update }?.diff)
-        #expect(diff.contains("\n-") && diff.contains("--expect blue") && diff.contains("\n+") && diff.contains("--expect green"))
+        #expect(diff.contains("\n-") && diff.contains("expect: &apos;blue&apos;") && diff.contains("\n+") && diff.contains("expect: &apos;green&apos;"))
         #expect(diff.hasPrefix("--- \(setup.emulator.url.absoluteString)/job/releases/job/spectate/job/staging/job/promote/config.xml\n+++ jenkins/staging/promote/config.xml\n"))
         #expect(try setup.posts() == ["/job/releases/job/spectate/job/staging/job/promote/config.xml"])
         #expect(try setup.emulator.items()["releases/spectate/staging/promote"]?.config == promote)

@@ -29,9 +29,11 @@ struct HostileRenderTests {
 
     @Test func hostileValuesStayData() throws {
         let files = try Renderer().render(try Self.hostileConfig())
-        let dir = try Paths.temporaryDirectory("hostile")
-        defer { try? FileManager.default.removeItem(at: dir) }
-        for file in files where file.path.hasPrefix("staging/") {
+        let repository = try Paths.temporaryDirectory("hostile")
+        defer { try? FileManager.default.removeItem(at: repository) }
+        // Laid out as the config repository: the pipelines load the library from jenkins/library/ in it.
+        let dir = repository.appendingPathComponent("jenkins")
+        for file in files where file.path.hasPrefix("staging/") || file.path.hasPrefix("library/") {
             let url = dir.appendingPathComponent(file.path)
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try file.contents.write(to: url, atomically: true, encoding: .utf8)
@@ -44,7 +46,8 @@ struct HostileRenderTests {
             }
         }
         let results = try PipelineHarness.run(["promote", "service-deploy"].map {
-            .init(id: $0, jenkinsfile: dir.appendingPathComponent("staging/\($0)/Jenkinsfile").path, options: ["--param", "RELEASE=r1"])
+            .init(id: $0, jenkinsfile: dir.appendingPathComponent("staging/\($0)/Jenkinsfile").path,
+                  options: PipelineHarness.libraryOptions(repository: repository.path) + ["--param", "RELEASE=r1"])
         }).mapValues(PipelineRun.init)
         let promote = try #require(results["promote"])
         let deploy = try #require(results["service-deploy"])
@@ -61,14 +64,12 @@ struct HostileRenderTests {
         let checkout = try #require(promote.events("git").first)
         #expect((checkout["args"] as? [String: Any])?["url"] as? String == Self.hostile)
 
-        // The shell sees the hostile service name as exactly one argument, expanded nowhere.
-        let step = try #require(deploy.shellSteps.first { $0.stage.hasPrefix("Verify/") })
+        // The shell sees the hostile service name as exactly one argument, expanded nowhere: the
+        // harness ran the library step's script in /bin/sh and read cutover's arguments back.
+        let step = try #require(deploy.commands.first { $0.stage.hasPrefix("Verify/") })
         #expect(step.stage == "Verify/verify \(Self.hostile)")
-        #expect(step.script.hasPrefix("cutover verify --service "))
-        let printArguments = "printf '%s\\0'" + step.script.dropFirst("cutover".count)
-        let shell = try Subprocess.run("/bin/sh", ["-c", printArguments], environment: ["RELEASE": "r1", "SECRET": "leaked"])
-        #expect(shell.status == 0)
-        #expect(shell.stdout.split(separator: "\0", omittingEmptySubsequences: false).dropLast().map(String.init)
-            == ["verify", "--service", Self.hostile, "--release", "r1"])
+        #expect(step.argv == ["cutover", "verify", "--service", Self.hostile, "--release", "r1"])
+        let green = try #require(deploy.commands.first { $0.stage == "Green/\(Self.hostile)" })
+        #expect(green.argv == ["cutover", "deploy", "--service", Self.hostile, "--artifact", "", "--release", "r1"])
     }
 }

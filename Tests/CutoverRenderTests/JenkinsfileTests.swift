@@ -4,25 +4,28 @@ import CutoverTesting
 import Foundation
 import Testing
 
-/// Every rendered Jenkinsfile, compiled and run by real Groovy 2.4 with the declarative DSL stubbed:
-/// the pipelines are valid, and each stage runs the cutover command it should, under the right lock and
-/// credentials. One JVM runs all cases (see `PipelineHarness`).
+/// Every rendered Jenkinsfile, compiled and run by real Groovy 2.4 with the declarative DSL stubbed and
+/// the shared library loaded by its `library` step, as Jenkins loads it: the pipelines are valid, and
+/// each stage's library step runs the cutover command it should (read back from a real shell), under the
+/// right lock and credentials. One JVM runs all cases (see `PipelineHarness`).
 @Suite("Rendered Jenkinsfiles under Groovy", .serialized)
 struct JenkinsfileTests {
     static let runs: [String: PipelineRun] = {
         let jenkins = Paths.repo("jenkins")
+        let library = PipelineHarness.libraryOptions(repository: Paths.repository.path)
         var runs: [PipelineHarness.Run] = []
         for env in ["staging", "production"] {
             for pipeline in ["db-migration", "service-deploy", "promote", "rollback"] {
+                let artifacts = pipeline == "service-deploy" || pipeline == "db-migration" ? artifactParameters : []
                 runs.append(.init(id: "\(env)/\(pipeline)", jenkinsfile: "\(jenkins)/\(env)/\(pipeline)/Jenkinsfile",
-                                  options: ["--param", "RELEASE=2026.11.28-1", "--file", "cutover-plan.txt=PLAN"]))
+                                  options: library + ["--param", "RELEASE=2026.11.28-1", "--file", "cutover-plan.txt=PLAN"] + artifacts))
             }
         }
         runs.append(.init(id: "bootstrap", jenkinsfile: Paths.repo("Jenkinsfile")))
         runs.append(.init(id: "promote-fails", jenkinsfile: "\(jenkins)/staging/promote/Jenkinsfile",
-                          options: ["--param", "RELEASE=r1", "--fail-stage", "Promote"]))
+                          options: library + ["--param", "RELEASE=r1", "--fail-stage", "Promote"]))
         runs.append(.init(id: "deploy-rejected", jenkinsfile: "\(jenkins)/staging/service-deploy/Jenkinsfile",
-                          options: ["--param", "RELEASE=r1", "--reject"]))
+                          options: library + ["--param", "RELEASE=r1", "--reject"]))
         do {
             return try PipelineHarness.run(runs).mapValues(PipelineRun.init)
         } catch {
@@ -30,6 +33,11 @@ struct JenkinsfileTests {
             return [:]
         }
     }()
+
+    static let artifactParameters = [
+        "--param", "ARTIFACT_FRONTEND=frontend-7.tar.gz", "--param", "IMAGE_EVENT_MANAGEMENT=registry/event-management:7",
+        "--param", "ARTIFACT_FEED_NORMALIZER=feed-normalizer-7.tar.gz",
+    ]
 
     func run(_ id: String) throws -> PipelineRun {
         try #require(Self.runs[id], "no harness result for \(id)")
@@ -43,17 +51,29 @@ struct JenkinsfileTests {
         #expect(Self.runs.count == 11)
     }
 
+    /// Every step call of every run, in order with its arguments: a change to a library step or a
+    /// pipeline shows as a diff of calls. `CUTOVER_RECORD=1` rewrites Tests/Fixtures/callstacks/.
+    @Test func callStacksMatchTheGoldenFiles() throws {
+        for id in Self.runs.keys.sorted() where id != "bootstrap" {
+            try CallStackGolden.check(id, try run(id))
+        }
+    }
+
     @Test func promoteRunsOneAllOrNothingCommandUnderTheTrafficLock() throws {
         let run = try run("staging/promote")
         #expect(run.result == "SUCCESS")
         // One command moves every group: per-group stages would each take the traffic lock and could
         // not revert the others.
-        #expect(run.shellSteps.map(\.stage) == ["Preflight", "Promote", "Confirm"])
-        #expect(run.shellSteps.map(\.script) == [
-            "cutover promote --dry-run --release \"$RELEASE\"",
-            "cutover promote --release \"$RELEASE\"",
-            "cutover status --expect green --release \"$RELEASE\"",
+        #expect(run.commands.map(\.stage) == ["Preflight", "Promote", "Confirm"])
+        #expect(run.commandLines == [
+            "cutover promote --dry-run --release 2026.11.28-1",
+            "cutover promote --release 2026.11.28-1",
+            "cutover status --expect green --release 2026.11.28-1",
         ])
+        // The stages call the library's one promote step: first as a dry run, then for real.
+        let promotes = run.events("cutoverPromote").compactMap { $0["args"] as? [String: Any] }
+        #expect(promotes.map { $0["release"] as? String } == ["2026.11.28-1", "2026.11.28-1"])
+        #expect(promotes.map { $0["dryRun"] as? Bool } == [true, nil])
         for event in run.events("sh") {
             #expect(event["locks"] as? [String] == ["cutover-spectate-staging-traffic"])
             #expect(event["credentials"] as? [String] == ["aws-spectate-staging"])
@@ -68,28 +88,33 @@ struct JenkinsfileTests {
     @Test func aFailedGroupRollsEverythingBack() throws {
         let run = try run("promote-fails")
         #expect(run.result == "FAILURE")
-        #expect(run.shellSteps.last?.script == "cutover rollback --release \"$RELEASE\" --reason 'promotion failed'")
-        #expect(run.shellSteps.last?.stage == "")
+        #expect(run.commandLines.last == "cutover rollback --release r1 --reason 'promotion failed'")
+        #expect(run.commands.last?.stage == "")
+        // The step says what the exit code means, from the library's resources.
+        #expect(run.events("error").first?["args"] as? [String: String] == ["value": "cutoverPromote: cutover exited 1 (the operation failed)"])
         // The confirmation never ran.
-        #expect(!run.shellSteps.contains { $0.script.contains("--expect green") })
+        #expect(!run.commandLines.contains { $0.contains("--expect green") })
     }
 
     @Test func rollbackSharesTheLockAndRestoresEveryGroupWithOneCommand() throws {
         let run = try run("production/rollback")
-        #expect(run.shellSteps.map(\.script) == [
-            "cutover rollback --release \"$RELEASE\" --reason \"$REASON\"",
-            "cutover status --expect blue --release \"$RELEASE\"",
+        #expect(run.commandLines == [
+            "cutover rollback --release 2026.11.28-1 --reason 'manual rollback'",
+            "cutover status --expect blue --release 2026.11.28-1",
         ])
         #expect(Set(run.events("sh").map { $0["locks"] as? [String] ?? [] }) == [["cutover-spectate-production-traffic"]])
     }
 
     @Test func migrationLintsThenDeploysWithTheDatabaseCredentialThenStartsServiceDeploy() throws {
         let run = try run("production/db-migration")
-        #expect(run.shellSteps.map(\.script) == [
+        #expect(run.commandLines == [
             "cutover validate",
-            "cutover migrate lint --migrations \"$MIGRATIONS_DIR\" --lock-timeout 5s",
-            "cutover migrate deploy --migrations \"$MIGRATIONS_DIR\" --lock-timeout 5s",
+            "cutover migrate lint --migrations migrations-src/prisma/migrations --lock-timeout 5s",
+            // With the release, so the run is recorded for promote's and rollback's schema checks.
+            "cutover migrate deploy --migrations migrations-src/prisma/migrations --lock-timeout 5s --release 2026.11.28-1",
         ])
+        // Lint binds the database URL too, so it checks only what is pending.
+        #expect(run.events("sh").map { $0["credentials"] as? [String] ?? [] }[1] == ["spectate-production-database-url"])
         let deploy = try #require(run.events("sh").last)
         #expect(deploy["credentials"] as? [String] == ["spectate-production-database-url", "aws-spectate-production"])
         #expect((deploy["env"] as? [String: Any])?["DATABASE_URL"] as? String == "****")
@@ -109,11 +134,15 @@ struct JenkinsfileTests {
     @Test func serviceDeployBringsUpGreenVerifiesThenAsksTheApprovers() throws {
         let run = try run("staging/service-deploy")
         #expect(run.result == "SUCCESS")
-        let scripts = run.shellSteps.map(\.script)
-        #expect(scripts.contains("cutover provision --service event-management --image \"$IMAGE_EVENT_MANAGEMENT\" --release \"$RELEASE\""))
-        #expect(scripts.contains("cutover deploy --service feed-normalizer --sport horse-racing --artifact \"$ARTIFACT_FEED_NORMALIZER\" --release \"$RELEASE\""))
-        #expect(scripts.filter { $0.hasPrefix("cutover verify ") }.count == 6)
-        #expect(scripts.last == "cutover promote --dry-run --release \"$RELEASE\" > cutover-plan.txt")
+        let commands = run.commandLines
+        #expect(commands.contains("cutover provision --service event-management --image registry/event-management:7 --release 2026.11.28-1"))
+        #expect(commands.contains("cutover deploy --service frontend --artifact frontend-7.tar.gz --release 2026.11.28-1"))
+        #expect(commands.contains("cutover deploy --service feed-normalizer --sport horse-racing --artifact feed-normalizer-7.tar.gz --release 2026.11.28-1"))
+        #expect(commands.filter { $0.hasPrefix("cutover verify ") }.count == 6)
+        #expect(commands.contains("cutover verify --service feed-normalizer --sport tennis --release 2026.11.28-1"))
+        #expect(commands.last == "cutover promote --dry-run --release 2026.11.28-1")
+        // The plan goes to the file the approval message reads.
+        #expect(run.events("sh").last?["wrote"] as? [String] == ["cutover-plan.txt"])
         let input = try #require(run.events("input").first)
         let args = try #require(input["args"] as? [String: Any])
         #expect(args["submitter"] as? String == "release-managers")

@@ -16,7 +16,9 @@ struct RenderTests {
         let changes = try OutputDirectory(path: Paths.repo("jenkins")).compare(files, environments: nil)
         let drift = changes.filter { $0.kind != .unchanged }
         #expect(drift.map { "\($0.kind): \($0.path)" } == [])
-        #expect(files.count == 18)
+        #expect(files.filter { !$0.path.hasPrefix("library/") }.count == 18)
+        // The library: ten steps with their help, the exit-code resource and the README.
+        #expect(files.filter { $0.path.hasPrefix("library/") }.count == 22)
     }
 
     @Test func renderingIsDeterministic() throws {
@@ -105,7 +107,9 @@ struct RenderTests {
         let files = try Renderer(templates: templates).render(try Fixtures.example())
         let promote = try #require(files.first { $0.path == "staging/promote/Jenkinsfile" })
         // The value is escaped for Groovy by the content type the folder implies, even in a user's template.
-        #expect(promote.contents.hasPrefix("// Team header for staging: it's ours\npipeline {\n"))
+        // The team's header replaces cutover's; the library loading and the pipeline follow it.
+        #expect(promote.contents.hasPrefix("// Team header for staging: it's ours\n// The steps (cutoverPromote, ...) come from the shared library"))
+        #expect(promote.contents.contains("\npipeline {\n"))
     }
 
     @Test func anOverrideThatMatchesNoTemplateIsAnError() throws {

@@ -81,21 +81,22 @@ enum LockContract {
 
     static func renewalMovesTheLease(_ store: any StateStore) async throws {
         let key = "spectate/renewal/lock.json"
-        // A lease of 6 s renewed every 2 s: the suite shares two cores with moto, PostgreSQL and the
-        // other suites, and a renewal task that waits its turn must not lose the lock here.
+        // A lease of 6 s renewed every 2 s. The suite shares a process with suites that block its threads
+        // (a full run has stalled it for over a minute), so this waits generously and judges the stored
+        // document, not whether the lease also survived the stall (ensureHeld is proved elsewhere).
         let lock = try await StateLock.acquire(store: store, key: key, command: "promote", release: "r1", lease: .seconds(6))
         let initial = lock.holder.expires
         let version = try #require(try await store.read(key)?.version)
         // Only the background renewal moves the lease.
-        let deadline = ContinuousClock.now + .seconds(30)
+        let deadline = ContinuousClock.now + .seconds(180)
         while lock.holder.expires < initial + 0.5, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(50))
         }
         #expect(lock.holder.expires >= initial + 0.5)
-        try lock.ensureHeld()
         let stored = try #require(try await store.read(key))
         #expect(stored.version != version)
-        #expect(try JSONSerialization.jsonObject(with: stored.data) as? [String: Any] != nil)
+        let expires = try #require(LockHolder.decode(stored.data).expires as Date?)
+        #expect(expires >= initial + 0.5, "the stored lease moved too")
         try await lock.release()
         #expect(try await store.read(key) == nil)
     }
@@ -116,7 +117,9 @@ enum LockContract {
         try await rewriteHolder(store, key, ["pid": Int(deadPID), "host": crashed.holder.host])
         let next = try await StateLock.acquire(store: store, key: key, command: "promote", release: "r2")
         #expect(next.holder.release == "r2")
-        _ = try await waitUntilLost(crashed, within: .seconds(10))  // its next renewal sees the document changed
+        // Its next renewal sees the document changed (called here: the background one may wait for a thread).
+        #expect(await crashed.renew() == false)
+        #expect(throws: LockLost.self) { try crashed.ensureHeld() }
         try await next.release()
     }
 
@@ -133,19 +136,6 @@ enum LockContract {
         try await next.release()
     }
 
-    static func waitUntilLost(_ lock: StateLock, within limit: Duration = .seconds(5)) async throws -> LockLost {
-        let deadline = ContinuousClock.now + limit
-        while ContinuousClock.now < deadline {
-            do {
-                try lock.ensureHeld()
-            } catch let lost as LockLost {
-                return lost
-            }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        throw LockContractFailure(message: "the first holder still believes it holds the lock")
-    }
-
     static func storedHolder(_ store: any StateStore, _ key: String) async throws -> [String: Any]? {
         try await store.read(key).flatMap { try JSONSerialization.jsonObject(with: $0.data) as? [String: Any] }
     }
@@ -156,10 +146,5 @@ enum LockContract {
         var fields = try #require(try JSONSerialization.jsonObject(with: current.data) as? [String: Any])
         fields.merge(changes) { $1 }
         _ = try await store.write(key, try JSONSerialization.data(withJSONObject: fields), condition: .version(current.version))
-    }
-
-    struct LockContractFailure: Error, CustomStringConvertible {
-        var message: String
-        var description: String { message }
     }
 }

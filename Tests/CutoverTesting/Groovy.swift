@@ -38,6 +38,13 @@ public enum PipelineHarness {
         }
     }
 
+    /// Options that load the cutover shared library the way Jenkins does (the Jenkinsfile's `library`
+    /// step reads `<libraryPath>` under `repository`, the config repository's checkout) and run every
+    /// `sh` in a real shell, so each step's cutover arguments are read back exactly.
+    public static func libraryOptions(repository: String) -> [String] {
+        ["--library", "cutover=\(repository)", "--shell"]
+    }
+
     /// Runs every `run` in one JVM (start-up is most of the cost) and returns the result object per id.
     public static func run(_ runs: [Run]) throws -> [String: [String: Any]] {
         let dir = try Paths.temporaryDirectory("harness")
@@ -86,6 +93,34 @@ public struct PipelineRun: @unchecked Sendable {
         }
     }
 
+    /// With `--shell`: the arguments each `sh` passed to cutover, as the shell expanded them, with the
+    /// stage path it ran in ("" for pipeline post).
+    public var commands: [(stage: String, argv: [String])] {
+        events.filter { $0["step"] as? String == "sh" && $0["argv"] != nil }.map {
+            (($0["stage"] as? [String] ?? []).joined(separator: "/"), $0["argv"] as? [String] ?? [])
+        }
+    }
+
+    /// `commands` as readable command lines: each argument shell-quoted only when it needs it.
+    public var commandLines: [String] {
+        commands.map { $0.argv.map(ShellWord.quote).joined(separator: " ") }
+    }
+
+    /// Every step call in order with its arguments (library steps, the steps they call, pipeline steps),
+    /// indented by nesting: the golden call stack of a pipeline. Arguments are JSON with sorted keys.
+    public var callStack: String {
+        events.map { event in
+            let depth = event["depth"] as? Int ?? 0
+            let stage = (event["stage"] as? [String] ?? []).joined(separator: "/")
+            let place = event["post"] as? String ?? "" != "" ? "\(stage.isEmpty ? "" : stage + " ")post \(event["post"] as? String ?? "")" : stage
+            let args = (try? JSONSerialization.data(withJSONObject: event["args"] ?? [:], options: [.sortedKeys, .withoutEscapingSlashes]))
+                .map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+            var line = "[\(place)] " + String(repeating: "  ", count: depth) + "\(event["step"] as? String ?? "?") \(args)"
+            if let argv = event["argv"] as? [String] { line += " -> " + argv.map(ShellWord.quote).joined(separator: " ") }
+            return line + "\n"
+        }.joined()
+    }
+
     public func events(_ step: String) -> [[String: Any]] {
         events.filter { $0["step"] as? String == step }
     }
@@ -99,5 +134,14 @@ public struct PipelineRun: @unchecked Sendable {
             return nil
         }
         return find(stages)
+    }
+}
+
+/// POSIX shell quoting for readable command lines in assertions (the same rule as the renderer's).
+enum ShellWord {
+    static func quote(_ word: String) -> String {
+        let safe = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./:=@%+,")
+        if !word.isEmpty && word.allSatisfy(safe.contains) { return word }
+        return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 }

@@ -60,10 +60,10 @@ class Consts {
         'withEnv', 'lock', 'timeout', 'retry', 'script', 'input', 'build', 'readFile', 'writeFile',
         'fileExists', 'archiveArtifacts', 'junit', 'stash', 'unstash', 'cleanWs', 'deleteDir', 'sleep',
         'catchError', 'warnError', 'unstable', 'parallel', 'pwd', 'isUnix', 'timestamps', 'ansiColor',
-        'milestone', 'println', 'print', 'printf'] as Set
+        'milestone', 'println', 'print', 'printf', 'library', 'libraryResource'] as Set
     /** Argument helpers (credential bindings, build parameters): return a descriptor, no event. */
     static final Set<String> HELPERS = ['string', 'text', 'booleanParam', 'choice', 'password',
-        'usernamePassword', 'usernameColonPassword', 'file', 'sshUserPrivateKey', 'certificate'] as Set
+        'usernamePassword', 'usernameColonPassword', 'file', 'sshUserPrivateKey', 'certificate', 'modernSCM'] as Set
     static final Set<String> BUILTINS = ['sprintf'] as Set
     /** Steps that need a node (workspace); they fail under `agent none` without a stage agent. */
     static final Set<String> NODE_STEPS = ['sh', 'git', 'checkout', 'readFile', 'writeFile', 'fileExists',
@@ -691,6 +691,8 @@ class StepsHandler implements DslHandler {
 
 class AstCheck extends CompilationCustomizer {
     List<String> errors = []
+    /** [name, message] of calls to names that are no step: errors unless a library loaded a global variable of that name. */
+    List<List<String>> unknownSteps = []
     Set<String> scriptMethods = new LinkedHashSet()
     Set<String> declared = new HashSet()
     AstCheck() { super(CompilePhase.CONVERSION) }
@@ -826,7 +828,7 @@ class StepWalker extends CodeVisitorSupport {
     void checkStep(MethodCallExpression call, String name, List<Expression> args) {
         boolean known = name in Consts.STEPS || name in Consts.HELPERS || name in Consts.BUILTINS ||
             check.scriptMethods.contains(name) || check.declared.contains(name)
-        if (!known) check.errors << "unknown step: ${name} in ${frame.where()} (line ${call.lineNumber})".toString()
+        if (!known) check.unknownSteps << [name, "unknown step: ${name} in ${frame.where()} (line ${call.lineNumber})".toString()]
         if (name == 'sh') {
             boolean gs = args.any { it instanceof GStringExpression } || args.any { a ->
                 a instanceof MapExpression && ((MapExpression) a).mapEntryExpressions.any { e ->
@@ -844,6 +846,212 @@ class StepWalker extends CodeVisitorSupport {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Shared libraries: the `library` step loads vars/*.groovy as global variables, as Jenkins does
+// ---------------------------------------------------------------------------------------------
+
+/** Base class of a compiled vars/<name>.groovy: every call it does not define is a pipeline step. */
+abstract class LibraryVarScript extends Script {
+    Object methodMissing(String name, Object args) {
+        return ((LibraryBinding) getBinding()).runner.step(name, args as Object[])
+    }
+}
+
+/** A var sees what a Jenkinsfile sees (env, params, currentBuild), never the Jenkinsfile's own variables. */
+class LibraryBinding extends Binding {
+    Runner runner
+    LibraryBinding(Runner r) { super(); runner = r }
+    Object getVariable(String name) {
+        if (super.getVariables().containsKey(name)) return super.getVariable(name)
+        switch (name) {
+            case 'params': return runner.params
+            case 'env': return runner.envProxy
+            case 'currentBuild': return runner.currentBuild
+        }
+        throw new MissingPropertyException(name, LibraryVarScript)
+    }
+}
+
+/**
+ * What the Groovy sandbox and CPS would refuse or what lets a value become code, checked in a library's
+ * vars before they run: imports, annotations (@Grab, @NonCPS), constructors, class references other
+ * than String, reflection/evaluation, Jenkins internals, and `sh` with Groovy interpolation.
+ */
+class LibraryLint extends CompilationCustomizer {
+    List<String> errors = []
+    String file
+    LibraryLint(String file) { super(CompilePhase.CONVERSION); this.file = file }
+
+    void call(SourceUnit source, GeneratorContext context, ClassNode classNode) {
+        def ast = source.AST
+        (ast.imports + ast.starImports + ast.staticImports.values() + ast.staticStarImports.values()).each {
+            errors << "${file} line ${it.lineNumber}: import ${it.className ?: it.packageName}: a sandboxed library step uses pipeline steps, not classes".toString()
+        }
+        // Only what the source says: the compiler adds @BaseScript and a main method to every script.
+        classNode.annotations.findAll { it.lineNumber > 0 }.each { errors << "${file} line ${it.lineNumber}: annotation @${it.classNode.name}".toString() }
+        classNode.methods.findAll { it.name != 'main' }.each { MethodNode m ->
+            m.annotations.findAll { it.lineNumber > 0 }.each { errors << "${file} line ${m.lineNumber}: annotation @${it.classNode.name} on ${m.name}".toString() }
+            m.code?.visit(new LintVisitor(lint: this))
+        }
+    }
+}
+
+class LintVisitor extends CodeVisitorSupport {
+    LibraryLint lint
+    static final Set<String> FORBIDDEN_NAMES = ['Jenkins', 'jenkins', 'hudson', 'System', 'Runtime', 'Thread', 'rawBuild', 'manager'] as Set
+    static final Set<String> FORBIDDEN_CALLS = ['evaluate', 'load', 'getClass', 'execute', 'invokeMethod', 'getMetaClass'] as Set
+    static final Set<String> ALLOWED_CLASSES = ['java.lang.String'] as Set
+
+    void problem(Expression e, String what) {
+        if (e.lineNumber > 0) lint.errors << "${lint.file} line ${e.lineNumber}: ${what}".toString()
+    }
+
+    void visitConstructorCallExpression(ConstructorCallExpression e) {
+        problem(e, "new ${e.type.name}")
+        super.visitConstructorCallExpression(e)
+    }
+    void visitClassExpression(ClassExpression e) {
+        if (!(e.type.name in ALLOWED_CLASSES)) problem(e, "class reference ${e.type.name}")
+        super.visitClassExpression(e)
+    }
+    void visitVariableExpression(VariableExpression e) {
+        if (e.name in FORBIDDEN_NAMES) problem(e, "reference to ${e.name}")
+        super.visitVariableExpression(e)
+    }
+    void visitPropertyExpression(PropertyExpression e) {
+        if (e.propertyAsString in FORBIDDEN_NAMES) problem(e, "reference to ${e.propertyAsString}")
+        super.visitPropertyExpression(e)
+    }
+    void visitMethodCallExpression(MethodCallExpression call) {
+        String name = call.methodAsString
+        if (name in FORBIDDEN_CALLS) problem(call, "call to ${name}")
+        if (name == 'sh' && StepWalker.argsOf(call).any { a ->
+            a instanceof GStringExpression || (a instanceof MapExpression && ((MapExpression) a).mapEntryExpressions.any {
+                it.keyExpression.text == 'script' && it.valueExpression instanceof GStringExpression })
+        }) problem(call, 'sh with Groovy interpolation')
+        super.visitMethodCallExpression(call)
+    }
+}
+
+/** The libraries the `library` step loaded in this run: their global variables and resources. */
+class SharedLibrary {
+    Runner runner
+    Map<String, Script> vars = new LinkedHashMap()
+    List<File> roots = []
+    List<Script> calling = []
+
+    /** identifier 'name@version'; the root is --library name=ROOT plus the retriever's libraryPath. */
+    void load(String identifier, Object retriever) {
+        String name = identifier?.tokenize('@')?.getAt(0)
+        String path = (retriever instanceof Map && ((Map) retriever).libraryPath) ? ((Map) retriever).libraryPath.toString() : ''
+        String root = name ? (runner.opts.libraries[name] ?: repositoryOf(path)) : null
+        if (root == null) {
+            runner.err("library ${identifier}: not provided with --library ${name}=DIR, and no directory above the Jenkinsfile holds ${path ?: '.'}/vars".toString())
+            throw new StepFailure("library ${identifier} not found")
+        }
+        File dir = new File(root, path)
+        File varsDir = new File(dir, 'vars')
+        if (!varsDir.isDirectory()) {
+            runner.err("library ${identifier}: no vars/ under ${dir}".toString())
+            throw new StepFailure("library ${identifier} has no vars")
+        }
+        roots << dir
+        (varsDir.listFiles().findAll { it.name.endsWith('.groovy') }.sort { it.name }).each { File f ->
+            String var = f.name[0..<-'.groovy'.length()]
+            String label = "library vars/${f.name}"
+            if (!(var ==~ /[a-z][A-Za-z0-9]*/)) runner.err("${label}: a global variable name must be a camelCase identifier".toString())
+            LibraryLint lint = new LibraryLint(label)
+            CompilerConfiguration cc = new CompilerConfiguration()
+            cc.scriptBaseClass = LibraryVarScript.name
+            cc.addCompilationCustomizers(lint)
+            try {
+                Script s = new GroovyShell(Runner.classLoader, new LibraryBinding(runner), cc).parse(f.getText('UTF-8'), var)
+                s.run()
+                vars[var] = s
+            } catch (CompilationFailedException e) {
+                runner.err("${label}: does not compile: ${e.message.readLines().take(3).join(' ')}".toString())
+            }
+            lint.errors.each { runner.err(it) }
+        }
+    }
+
+    /**
+     * Without --library: the repository the Jenkinsfile lives in, i.e. the nearest directory above it
+     * holding `<libraryPath>/vars` (a rendered Jenkinsfile loads the library rendered beside it).
+     */
+    String repositoryOf(String path) {
+        for (File d = runner.jenkinsfile?.absoluteFile?.parentFile; d != null; d = d.parentFile) {
+            if (new File(new File(d, path), 'vars').isDirectory()) return d.path
+        }
+        return null
+    }
+
+    /** A global variable runs as a step: one event with its arguments, then its `call`. */
+    Object callVar(String name, Object[] args, Map shown) {
+        runner.record(name, shown)
+        Script s = vars[name]
+        calling << s
+        runner.depth++
+        try {
+            return s.invokeMethod('call', args)
+        } finally {
+            runner.depth--
+            calling.remove(calling.size() - 1)
+        }
+    }
+
+    /** Inside a var's closures every call reaches the step dispatcher first: the var's own methods win. */
+    boolean ownMethod(String name) {
+        return calling && calling[-1].getClass().declaredMethods.any { it.name == name }
+    }
+
+    Object callOwn(String name, Object[] args) { return calling[-1].invokeMethod(name, args) }
+
+    String resource(String path) {
+        for (File root : roots) {
+            File f = new File(new File(root, 'resources'), path ?: '')
+            if (path && f.isFile()) return f.getText('UTF-8')
+        }
+        runner.err("libraryResource ${path}: no such resource in the loaded libraries".toString())
+        throw new StepFailure("no library resource ${path}")
+    }
+}
+
+/**
+ * --shell: runs an sh script in a real /bin/sh with the step's environment, in a scratch workspace.
+ * `cutover` is a shell function appending its arguments (NUL-separated) to a file, so the arguments a
+ * script would pass to cutover are read back exactly, whatever they hold.
+ */
+class SandboxShell {
+    File root = java.nio.file.Files.createTempDirectory('cutover-harness-sh').toFile()
+
+    Map run(String script, Map<String, String> env) {
+        File workspace = new File(root, 'workspace')
+        File argv = new File(root, 'argv')
+        workspace.deleteDir()
+        workspace.mkdirs()
+        argv.delete()
+        String prelude = 'cutover() { printf \'%s\\0\' cutover "$@" >> "$CUTOVER_HARNESS_ARGV"; }\n'
+        ProcessBuilder pb = new ProcessBuilder(['/bin/sh', '-c', prelude + script])
+        pb.directory(workspace)
+        pb.environment().clear()
+        env.each { k, v -> if (k != null && v != null) pb.environment()[k] = v }
+        pb.environment().CUTOVER_HARNESS_ARGV = argv.path
+        pb.redirectError(new File(root, 'stderr'))
+        Process p = pb.start()
+        p.outputStream.close()
+        String stdout = p.inputStream.getText('UTF-8')
+        int status = p.waitFor()
+        List<String> words = argv.isFile() ? argv.getText('UTF-8').split('\u0000', -1).toList() : []
+        if (words) words = words[0..-2]
+        List<String> wrote = []
+        workspace.eachFileRecurse { if (it.isFile()) wrote << workspace.toPath().relativize(it.toPath()).toString() }
+        return [argv: words, wrote: wrote.sort(), status: status, stdout: stdout]
+    }
+
+    void close() { root.deleteDir() }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Runner: one Jenkinsfile, one run
 // ---------------------------------------------------------------------------------------------
 
@@ -857,6 +1065,10 @@ class Options {
     List<String> paths = []
     boolean batch
     String runs
+    /** Library name -> checkout root of its repository (the `library` step applies libraryPath). */
+    Map<String, String> libraries = new LinkedHashMap()
+    /** Run every sh script in /bin/sh, with `cutover` a function that records its arguments. */
+    boolean shell
 
     static Options parse(List<String> argv) {
         Options o = new Options()
@@ -865,7 +1077,7 @@ class Options {
             String inlineValue = null
             if (a.startsWith('--') && a.contains('=') && a.indexOf('=') < a.length()) {
                 String head = a.substring(0, a.indexOf('='))
-                if (head in ['--param', '--fail-stage', '--file', '--env', '--previous-result', '--runs']) {
+                if (head in ['--param', '--fail-stage', '--file', '--env', '--previous-result', '--runs', '--library']) {
                     inlineValue = a.substring(a.indexOf('=') + 1); a = head
                 }
             }
@@ -878,6 +1090,8 @@ class Options {
                 case '--param': def kv = kv(next(), a); o.params[kv[0]] = kv[1]; break
                 case '--env': def kv = kv(next(), a); o.env[kv[0]] = kv[1]; break
                 case '--file': def kv = kv(next(), a); o.files[kv[0]] = kv[1]; break
+                case '--library': def kv = kv(next(), a); o.libraries[kv[0]] = kv[1]; break
+                case '--shell': o.shell = true; break
                 case '--fail-stage': o.failStages << next(); break
                 case '--approve': o.reject = false; break
                 case '--reject': o.reject = true; break
@@ -927,6 +1141,12 @@ class Runner {
     CurrentBuild currentBuild = new CurrentBuild(this)
     StepsHandler stepsHandler = new StepsHandler(r: this)
     Set<String> failStagesHit = new HashSet()
+    SharedLibrary library = new SharedLibrary(runner: this)
+    /** The Jenkinsfile being run (its repository is where a library is looked up without --library). */
+    File jenkinsfile
+    /** Nesting of step bodies and library calls, for call stacks. */
+    int depth
+    SandboxShell shell
 
     Runner(Options o) {
         opts = o
@@ -993,6 +1213,9 @@ class Runner {
             Integer line = Util.jenkinsfileLine(t)
             err("runtime: error while evaluating the Jenkinsfile${line ? " (line ${line})" : ''}: ${describe(t)}".toString())
         }
+        // A library loaded at the top of the Jenkinsfile (the `library` step) defines its global variables
+        // before the pipeline runs, as in Jenkins; any other unknown name is an error.
+        check.unknownSteps.each { if (!library.vars.containsKey(it[0])) err(it[1]) }
         if (pipelineCalls == 0) err('no pipeline block found')
         else {
             finalizeModel()
@@ -1159,6 +1382,7 @@ class Runner {
         model.status = buildResult
         runPost(model, root, buildResult)
         result = buildResult
+        shell?.close()
         opts.failStages.each { f ->
             if (!failStagesHit.contains(f) && findStage(model, f)) warn("--fail-stage ${f}: no sh was executed in that stage")
         }
@@ -1376,6 +1600,7 @@ class Runner {
         ev.locks = new ArrayList(cur.locks)
         ev.dir = cur.dir
         ev.post = cur.post
+        ev.depth = depth
         events << ev
         return ev
     }
@@ -1395,7 +1620,12 @@ class Runner {
 
     Object withCtx(Ctx ctx, Closure body) {
         if (body == null) return null
-        return runBody(body, ctx)
+        depth++
+        try {
+            return runBody(body, ctx)
+        } finally {
+            depth--
+        }
     }
 
     Object step(String rawName, Object[] args) {
@@ -1415,6 +1645,8 @@ class Runner {
         if (name == 'sprintf') return sprintf(first?.toString(), (pos.size() > 1 ? pos[1..-1] : []) as Object[])
 
         if (!(name in Consts.STEPS)) {
+            if (library.ownMethod(name)) return library.callOwn(name, args)
+            if (library.vars.containsKey(name)) return library.callVar(name, args, Util.normArgs(args))
             if (scriptMethods.contains(name)) return script.invokeMethod(name, args)
             err("unknown step: ${name} in ${cur.where()}".toString())
             throw new StepFailure("unknown step: ${name}")
@@ -1436,9 +1668,20 @@ class Runner {
                 ev.script = scr.toString()
                 boolean fail = injectFailure()
                 if (fail) ev.failed = true
-                if (named.returnStatus) return fail ? 1 : 0
-                if (fail) throw new StepFailure('script returned exit code 1')
-                if (named.returnStdout) return ''
+                int status = fail ? 1 : 0
+                String stdout = ''
+                if (opts.shell && !fail) {
+                    if (shell == null) shell = new SandboxShell()
+                    Map res = shell.run(scr.toString(), effectiveEnv())
+                    ev.argv = res.argv
+                    ev.wrote = res.wrote
+                    ev.status = res.status
+                    status = res.status as int
+                    stdout = res.stdout
+                }
+                if (named.returnStatus) return status
+                if (status != 0) throw new StepFailure("script returned exit code ${status}")
+                if (named.returnStdout) return stdout
                 return null
             case 'echo': case 'println': case 'print':
                 record(name, args0); return null
@@ -1539,6 +1782,13 @@ class Runner {
                 record(name, args0); return true
             case 'parallel':
                 return scriptedParallel(named, args0)
+            case 'library':
+                record(name, args0)
+                library.load((named.identifier ?: first)?.toString(), named.retriever)
+                return null
+            case 'libraryResource':
+                record(name, args0)
+                return library.resource((named.resource ?: first)?.toString())
             default: // archiveArtifacts junit stash unstash cleanWs deleteDir sleep milestone
                 record(name, args0)
                 return null
@@ -1639,6 +1889,7 @@ class Harness {
     static Map runOne(Options o, String path) {
         File f = new File(path)
         Runner r = new Runner(o)
+        r.jenkinsfile = f
         try {
             return r.run(f.getText('UTF-8'))
         } catch (StackOverflowError | Exception e) {

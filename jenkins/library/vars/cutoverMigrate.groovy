@@ -1,0 +1,124 @@
+// Part of the cutover shared library, rendered by `cutover render` (or `cutover library`) from
+// templates/library/. Do not edit: change the templates and render again. Help: the .txt file beside this one.
+
+/** Applies the pending migrations to the environment's database (`cutover migrate deploy`). */
+def call(Map args = [:]) {
+    List variables = cutoverArguments('cutoverMigrate', args, ['migrations'], ['lockTimeout', 'release', 'databaseCredentials', 'awsCredentials'])
+    if (!(args.databaseCredentials ?: env.CUTOVER_DATABASE_CREDENTIALS)) {
+        error('cutoverMigrate: no database credential: pass databaseCredentials or set CUTOVER_DATABASE_CREDENTIALS')
+    }
+    variables.add(cutoverValue('CUTOVER_MIGRATIONS', args.migrations))
+    // Every migration session gets a lock_timeout, so a migration queued behind a long query fails
+    // fast instead of stalling the traffic queued behind its lock.
+    variables.add(cutoverValue('CUTOVER_LOCK_TIMEOUT', args.lockTimeout ?: '5s'))
+    // With a release, the run is recorded in the schema journal: promote and rollback check it.
+    variables.add(cutoverValue('CUTOVER_RELEASE', args.release))
+    withEnv(variables) {
+        cutoverWithDatabase(args) {
+            cutoverWithAws(args) {
+                cutoverRun('cutoverMigrate', '"$CUTOVER_BINARY" migrate deploy --migrations "$CUTOVER_MIGRATIONS" --lock-timeout "$CUTOVER_LOCK_TIMEOUT" ${CUTOVER_RELEASE:+--release "$CUTOVER_RELEASE"}')
+            }
+        }
+    }
+}
+
+// ---- Shared by every cutover step (templates/library/partials/helpers.mustache) ----
+// Sandbox-safe by construction: pipeline steps, Strings, Maps and Lists only; no @NonCPS, no imports.
+
+/**
+ * Stops the build when an argument is unknown or a required one is missing, naming every accepted
+ * argument. Returns the withEnv entries every step sets: a value reaches the shell only as an
+ * environment variable, never as part of a script.
+ */
+List cutoverArguments(String step, Map args, List required, List optional) {
+    List accepted = required + optional + ['binary', 'config', 'environment']
+    List problems = []
+    for (Object name in args.keySet()) {
+        if (!accepted.contains(name.toString())) {
+            problems.add('unknown argument ' + name.toString())
+        }
+    }
+    // Missing means not passed (or null): an empty value is cutover's to judge, as it always was.
+    for (Object name in required) {
+        if (args[name] == null) {
+            problems.add('missing argument ' + name)
+        }
+    }
+    if (problems) {
+        error(step + ': ' + problems.join(', ') + '; accepted: ' + required.join(', ') + ' (required), '
+            + (optional + ['binary', 'config', 'environment']).join(', '))
+    }
+    List variables = [cutoverValue('CUTOVER_BINARY', args.binary ?: env.CUTOVER_BINARY ?: 'cutover')]
+    // Without the arguments, cutover reads the pipeline's own CUTOVER_CONFIG and CUTOVER_ENV.
+    if (args.config) {
+        variables.add(cutoverValue('CUTOVER_CONFIG', args.config))
+    }
+    if (args.environment) {
+        variables.add(cutoverValue('CUTOVER_ENV', args.environment))
+    }
+    return variables
+}
+
+/**
+ * One withEnv entry. An absent value gives an empty entry, which unsets the variable: a caller's
+ * environment never turns into a flag the caller did not ask for.
+ */
+String cutoverValue(String name, Object value) {
+    return name + '=' + (value == null ? '' : value.toString())
+}
+
+/** `true` only for the boolean true: the string 'false' must not switch a dry run on. */
+boolean cutoverFlag(Object value) {
+    return value == true
+}
+
+/**
+ * Runs body with the AWS key pair bound: the awsCredentials argument, else the pipeline's
+ * CUTOVER_AWS_CREDENTIALS. With neither, the agent's instance role applies.
+ */
+def cutoverWithAws(Map args, Closure body) {
+    String id = args.awsCredentials ?: env.CUTOVER_AWS_CREDENTIALS
+    if (!id) {
+        return body()
+    }
+    withCredentials([[$class: 'AmazonWebServicesCredentialsBinding', credentialsId: id,
+                      accessKeyVariable: 'AWS_ACCESS_KEY_ID', secretKeyVariable: 'AWS_SECRET_ACCESS_KEY']]) {
+        body()
+    }
+}
+
+/**
+ * Runs body with DATABASE_URL bound: the databaseCredentials argument, else the pipeline's
+ * CUTOVER_DATABASE_CREDENTIALS. With neither, body runs without it.
+ */
+def cutoverWithDatabase(Map args, Closure body) {
+    String id = args.databaseCredentials ?: env.CUTOVER_DATABASE_CREDENTIALS
+    if (!id) {
+        return body()
+    }
+    withCredentials([string(credentialsId: id, variable: 'DATABASE_URL')]) {
+        body()
+    }
+}
+
+/**
+ * Runs one cutover command line. `script` is always a single-quoted literal of the calling step, so
+ * nothing a caller passes is part of it. A failure says what cutover's exit code means.
+ */
+def cutoverRun(String step, String script) {
+    int status = sh(script: script, returnStatus: true)
+    if (status != 0) {
+        error(step + ': cutover exited ' + status + cutoverExitMeaning(status))
+    }
+}
+
+/** The meaning of an exit code, from the table cutover renders into resources/ (` (meaning)` or ``). */
+String cutoverExitMeaning(int status) {
+    String prefix = String.valueOf(status) + ' '
+    for (String line in libraryResource('org/cutover/exit-codes.txt').split('\n')) {
+        if (line.startsWith(prefix)) {
+            return ' (' + line.substring(prefix.length()) + ')'
+        }
+    }
+    return status > 128 ? ' (stopped by signal ' + (status - 128) + ')' : ''
+}
