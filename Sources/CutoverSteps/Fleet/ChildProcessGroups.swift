@@ -50,7 +50,7 @@ public enum ChildProcessGroups {
     }
 
     private static func received(_ number: Int32, grace: Duration, log: @escaping @Sendable (String) -> Void) {
-        let name = signalName(number)
+        let name = TrafficSignals.name(number)
         let again = stopping.withLock { already in
             defer { already = true }
             return already
@@ -81,14 +81,5 @@ public enum ChildProcessGroups {
     public static func waitIfStopping() {
         guard stopping.withLock({ $0 }) else { return }
         while true { sleep(1) }
-    }
-
-    static func signalName(_ number: Int32) -> String {
-        switch number {
-        case SIGINT: "SIGINT"
-        case SIGTERM: "SIGTERM"
-        case SIGHUP: "SIGHUP"
-        default: "signal \(number)"
-        }
     }
 }

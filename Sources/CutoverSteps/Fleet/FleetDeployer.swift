@@ -183,13 +183,16 @@ public struct FleetDeployer: Sendable {
     func waitUntilHealthy(group: TargetGroupInfo, targets: Set<Target>) async throws -> Int {
         let deadline = Date().addingTimeInterval(Double(timeoutSeconds))
         var last = ""
+        var reported = Date.distantPast
         while true {
             let health = try await elbv2.describeTargetHealth(targetGroupARN: group.arn).filter { targets.contains($0.target) }
             let healthy = health.filter(\.isHealthy).count
             let line = "\(healthy) of \(targets.count) targets healthy in \(group.name)"
-            if line != last {
-                output(prefix + line)
+            // On every change, and at least every 10 s: a console that goes quiet looks hung.
+            if line != last || Date().timeIntervalSince(reported) >= 10 {
+                output(prefix + line + " (waiting up to \(max(0, Int(deadline.timeIntervalSinceNow.rounded(.up))))s more)")
                 last = line
+                reported = Date()
             }
             if healthy == targets.count { return healthy }
             if Date() >= deadline {

@@ -13,6 +13,9 @@ extension Promoter {
         public var drift: Bool
         public var alreadyPromoted: Bool
         public var steps: [Int]
+
+        /// Every step any of `plans` takes, in order: the promotion's rounds.
+        static func steps(of plans: [Plan]) -> [Int] { Array(Set(plans.flatMap(\.steps))).sorted() }
     }
 
     /// Every group's preflight at once, from one batched read of all routes and target groups.
@@ -84,7 +87,7 @@ extension Promoter {
 extension TrafficContext {
     /// `10% -> 50% -> 100%, bake 2m between steps`, for the console.
     func steps(_ plans: [Promoter.Plan]) -> String {
-        let steps = Array(Set(plans.flatMap(\.steps))).sorted()
+        let steps = Promoter.Plan.steps(of: plans)
         return steps.map { "\($0)%" }.joined(separator: " -> ") + (promotion.bakeSeconds > 0 && steps.count > 1 ? ", bake \(promotion.bakeSeconds)s between steps" : "")
     }
 }

@@ -55,7 +55,7 @@ public struct Promoter: Sendable {
         document.journal.log("promote", "started", force ? "--force" : nil, at: context.now())
         for override in overrides { document.journal.log("promote", "override", override, at: context.now()) }
         // The first step is recorded with the saved actions: one write to the store before the first route write.
-        let firstStep = Array(Set(movers.flatMap(\.steps))).sorted().first
+        let firstStep = Plan.steps(of: movers).first
         for plan in movers where plan.steps.first == firstStep {
             if let firstStep { document.journal.groups[plan.traffic.unit.id]?.applied.append(firstStep) }
             document.journal.groups[plan.traffic.unit.id]?.state = .shifting
@@ -102,7 +102,7 @@ public struct Promoter: Sendable {
     /// Every step for every group that takes part in it: journal first (so a run killed mid-write
     /// leaves weights the next run recognises), then all writes at once, then the bake.
     private func stepThrough(_ movers: [Plan], change: TrafficChange, document: inout JournalDocument) async throws {
-        let allSteps = Array(Set(movers.flatMap(\.steps))).sorted()
+        let allSteps = Plan.steps(of: movers)
         for (index, step) in allSteps.enumerated() {
             try Task.checkCancellation()
             let moving = movers.filter { $0.steps.contains(step) }

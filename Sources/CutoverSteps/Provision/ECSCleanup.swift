@@ -65,13 +65,8 @@ public struct ECSCleanup: Sendable {
             actions[index] = actions[index].withForwardGroups(actions[index].forwardGroups.filter { $0.arn != group.arn })
             if !dryRun {
                 let change = TrafficChange(router: router, routes: [(traffic, nil)], beforeWrite: beforeWrite)
-                do {
-                    traffic = try await change.move(unit.id, to: actions)
-                } catch {
-                    let revert = await change.revert()
-                    throw StepError(code: "cleanup.route", message: "removing \(group.name) from \(traffic.point.description) failed: \(error)" + (revert.succeeded ? " (the route was put back)" : "; THE ROUTE COULD NOT BE PUT BACK: \(revert.failureLines.joined(separator: "; "))"),
-                                    exitStatus: revert.succeeded ? .failure : .split)
-                }
+                traffic = try await change.moveOrPutBack(unit.id, to: actions, code: "cleanup.route",
+                                                          doing: "removing \(group.name) from \(traffic.point.description)")
             }
             done.append("removed \(group.name) from \(traffic.point.description)")
         }

@@ -132,15 +132,11 @@ public struct ECSProvisioner: Sendable {
         writes.append("ELBv2 \(traffic.point.kind == .listener ? "ModifyListener" : "ModifyRule") \(traffic.point.arn): add \(group.name) at weight 0")
         if dryRun { return }
         let change = TrafficChange(router: router, routes: [(attached, traffic.actions)], beforeWrite: beforeWrite)
-        do {
-            let after = try await change.move(unit.id, to: actions)
+        let point = traffic.point
+        _ = try await change.moveOrPutBack(unit.id, to: actions, code: "provision.attach", doing: "attaching \(group.name) at weight 0") { after in
             guard after.percents?[color] == 0, after.actions[index].forwardGroups.contains(where: { $0.arn == group.arn }) else {
-                throw StepError(code: "provision.readback", message: "\(traffic.point.description) does not read back \(group.name) at weight 0")
+                throw StepError(code: "provision.readback", message: "\(point.description) does not read back \(group.name) at weight 0")
             }
-        } catch {
-            let revert = await change.revert()
-            throw StepError(code: "provision.attach", message: "\(unit.id): attaching \(group.name) at weight 0 failed: \(error)" + (revert.succeeded ? "\nthe route was put back as it was" : "\nTHE ROUTE COULD NOT BE PUT BACK: \(revert.failureLines.joined(separator: "; "))"),
-                            exitStatus: revert.succeeded ? .failure : .split)
         }
     }
 

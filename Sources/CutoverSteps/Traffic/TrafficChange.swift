@@ -59,6 +59,22 @@ public actor TrafficChange {
         return after
     }
 
+    /// One route, all or nothing: `move`, then `check` the read-back; on any failure the route is put back
+    /// before `code` is thrown, saying whether that worked (exit 8 when it did not).
+    public func moveOrPutBack(_ unit: String, to actions: [ListenerAction], code: String, doing: String,
+                              check: @Sendable (UnitTraffic) throws -> Void = { _ in }) async throws -> UnitTraffic {
+        do {
+            let after = try await move(unit, to: actions)
+            try check(after)
+            return after
+        } catch {
+            let revert = await revert()
+            throw StepError(code: code, message: "\(unit): \(doing) failed: \(error)"
+                                + (revert.succeeded ? "\nthe route was put back as it was" : "\nTHE ROUTE COULD NOT BE PUT BACK: \(revert.failureLines.joined(separator: "; "))"),
+                            exitStatus: revert.succeeded ? .failure : .split)
+        }
+    }
+
     /// Puts every touched route back to its actions from before the change, all at once, each proved
     /// by read-back. Runs in a task of its own, so a cancelled step (a signal) still finishes it.
     public func revert() async -> RevertReport {
