@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // Config model, loading, validation, the release plan. No I/O beyond reading the config file.
@@ -68,9 +69,12 @@ let package = Package(
         // The release steps over narrow protocols: provision, promote, rollback, status, cleanup, deploy.
         .target(
             name: "CutoverSteps",
-            dependencies: ["CutoverCore", "CutoverAWS", "CutoverRender", "CutoverState", "CutoverLint"],
+            dependencies: ["CutoverCore", "CutoverAWS", "CutoverRender", "CutoverState", "CutoverLint", "CutoverStatusPage"],
             swiftSettings: swiftSettings
         ),
+        // The status page as a model and its HTML (escaped, no I/O), and the console's text bar: one
+        // rendering for `cutover serve`'s page and `cutover status --html`.
+        .target(name: "CutoverStatusPage", swiftSettings: swiftSettings),
         // Blue/green safety lint of migration SQL: a small SQL lexer and one rule per unsafe change.
         .target(name: "CutoverLint", dependencies: ["CutoverCore"], swiftSettings: swiftSettings),
         // Prisma-compatible migrations on PostgresNIO: the _prisma_migrations bookkeeping, the advisory lock.
@@ -88,8 +92,10 @@ let package = Package(
         .target(
             name: "CutoverServer",
             dependencies: [
-                "CutoverCore", "CutoverRender", "CutoverHTTP", "CutoverJenkins", "CutoverState",
+                "CutoverCore", "CutoverRender", "CutoverHTTP", "CutoverJenkins", "CutoverState", "CutoverStatusPage",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -101,7 +107,7 @@ let package = Package(
             name: "cutover",
             dependencies: [
                 "CutoverCore", "CutoverRender", "CutoverHTTP", "CutoverJenkins", "CutoverMigrate", "CutoverLint",
-                "CutoverAWS", "CutoverSteps", "CutoverState", "CutoverServer",
+                "CutoverAWS", "CutoverSteps", "CutoverState", "CutoverServer", "CutoverStatusPage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -132,6 +138,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "CutoverStatusPageTests", dependencies: ["CutoverStatusPage"], swiftSettings: swiftSettings),
         .testTarget(name: "CutoverLintTests", dependencies: ["CutoverLint", "CutoverTesting"], swiftSettings: swiftSettings),
     ]
 )

@@ -8,7 +8,7 @@
 - the time from a config edit to the last Jenkins POST it causes, with a 1 s watch interval (it includes the
   wait for the next tick), and from `POST /v1/reconcile` (the webhook path: no tick) to the last POST.
 
-The promotion through the daemon against the CLI (issue 12) comes when the steps run as operations.
+The promotion through the daemon against the same promotion through the CLI is bench/sidecar_promote.py (moto).
 
 Usage: bench/serve.py [--runs N] [--bin PATH]    (writes bench/results/serve.md)
 Default binary: .build/release/cutover if it exists, else .build/debug/cutover (the report says which).

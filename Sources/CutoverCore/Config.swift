@@ -34,6 +34,40 @@ public struct JenkinsSettings: Sendable, Equatable {
     public var pipelineSource: PipelineSource
     /// Where `render` writes by default, relative to the repository (also the scm script path root).
     public var renderedPath: String
+    /// When set, the pipelines' steps run on a `cutover serve` sidecar and bind only its token.
+    public var sidecar: Sidecar? = nil
+    /// How the pipelines load the shared library: an inline `library` retriever, or the environment
+    /// folder's library property (which `register` keeps in step).
+    public var library: LibraryMode = .inline
+}
+
+/// `jenkins.library`: where the pipelines' `library` step finds the cutover shared library.
+public enum LibraryMode: String, Sendable, Equatable, CaseIterable {
+    /// `library identifier: 'cutover@<branch>', retriever: modernSCM(…)` in every Jenkinsfile.
+    case inline
+    /// A `FolderLibraries` property named cutover on the environment folder; Jenkinsfiles say `library 'cutover@<branch>'`.
+    case folder
+}
+
+/// `jenkins.sidecar`: the daemon the pipelines' steps call (`cutover <step>` with `CUTOVER_SERVER`), so
+/// AWS credentials live in the sidecar alone.
+public struct Sidecar: Sendable, Equatable {
+    /// Where the steps reach it, from the agent: `http://127.0.0.1:8780` in a pod or beside a VM agent.
+    public var url: String
+    /// Jenkins secret-text credential holding the sidecar's operate token (bound as CUTOVER_API_TOKEN).
+    public var credential: String
+    /// When set, the pipelines run in a Kubernetes agent pod with a `cutover` container running `cutover serve`.
+    public var kubernetes: KubernetesAgent?
+}
+
+/// The agent pod the pipelines ask the Kubernetes plugin for: `jnlp` plus the sidecar.
+public struct KubernetesAgent: Sendable, Equatable {
+    /// The image with the cutover binary (the sidecar container's image).
+    public var image: String
+    /// The pod's service account (for IAM roles for service accounts); nil for the namespace default.
+    public var serviceAccount: String?
+    /// Kubernetes secret holding the sidecar's environment (CUTOVER_API_TOKEN, AWS credentials, …), mounted with envFrom.
+    public var secret: String?
 }
 
 public enum PipelineSource: String, Sendable, Equatable, CaseIterable {

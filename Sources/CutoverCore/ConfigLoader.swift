@@ -147,13 +147,43 @@ private struct SchemaReader {
                              hint: "write `inline` (the Jenkinsfile is stored in the job) or `scm` (the job reads it from jenkins.source)")
             }
         }
+        var library = LibraryMode.inline
+        if let node = map.value("library"), let text = reader.scalar(node, map.child("library")) {
+            if let parsed = LibraryMode(rawValue: text) {
+                library = parsed
+            } else {
+                reader.error(node, map.child("library"), "\(quoted(text)) is not a way to load the library",
+                             hint: "write `inline` (each Jenkinsfile's library step names the repository) or `folder` (a library property on the environment folder, kept by `cutover register`)")
+            }
+        }
+        let sidecar = map.mapping("sidecar").flatMap(readSidecar)
         map.finish()
         let settings = source.map {
             JenkinsSettings(url: url, folder: folder.map { $0.split(separator: "/").map(String.init) } ?? [],
                             source: $0, configPath: configPath, binary: binary, keepBuilds: keepBuilds,
-                            pipelineSource: pipelineSource, renderedPath: renderedPath)
+                            pipelineSource: pipelineSource, renderedPath: renderedPath, sidecar: sidecar, library: library)
         }
         return JenkinsPart(settings: settings, agent: agent ?? "any", approvers: approvers ?? [], credentials: credentials)
+    }
+
+    func readSidecar(_ map: MappingReader) -> Sidecar? {
+        let url = map.templated("url", .httpURL)?.expand([:], context: "", sink: sink) ?? "http://127.0.0.1:8780"
+        let credential = map.templated("credential", .credentialID, required: true,
+                                       hint: "add `credential: cutover-sidecar-token`: the Jenkins secret-text credential holding the sidecar's operate token")?
+            .expand([:], context: "", sink: sink)
+        let kubernetes = map.mapping("kubernetes").flatMap(readKubernetes)
+        map.finish()
+        return credential.map { Sidecar(url: url, credential: $0, kubernetes: kubernetes) }
+    }
+
+    func readKubernetes(_ map: MappingReader) -> KubernetesAgent? {
+        let image = map.templated("image", .containerImage, required: true,
+                                  hint: "add `image: registry.example.com/cutover:1.4`: the image with the cutover binary")?
+            .expand([:], context: "", sink: sink)
+        let account = map.templated("service_account", .kubernetesName)?.expand([:], context: "", sink: sink)
+        let secret = map.templated("secret", .kubernetesName)?.expand([:], context: "", sink: sink)
+        map.finish()
+        return image.map { KubernetesAgent(image: $0, serviceAccount: account, secret: secret) }
     }
 
     func readCredentials(_ map: MappingReader) -> CredentialTemplates {

@@ -44,6 +44,10 @@ public enum ValueKind: Sendable {
     case tag
     /// Free text that only ever reaches JSON (Ansible extra vars): printable, no control characters.
     case text
+    /// A container image reference: `registry.example.com/cutover:1.4` or `…@sha256:…`.
+    case containerImage
+    /// A Kubernetes name (service account): lowercase letters, digits, '-' and '.'.
+    case kubernetesName
 
     /// What a valid value looks like, for the hint of a diagnostic.
     public var expectation: String {
@@ -67,6 +71,8 @@ public enum ValueKind: Sendable {
         case .variableName: "lowercase letters, digits and '_', starting with a letter, at most 64 characters (e.g. feed_providers)"
         case .tag: "letters, digits, spaces and _ . : / = + - @, at most 128 characters (e.g. Environment)"
         case .text: "printable text without control characters, at most 1024 bytes"
+        case .containerImage: "an image reference of letters, digits and ._/:@- (e.g. registry.example.com/cutover:1.4)"
+        case .kubernetesName: "lowercase letters, digits, '-' and '.', at most 253 characters (e.g. cutover-release)"
         }
     }
 
@@ -163,6 +169,16 @@ public enum ValueKind: Sendable {
             if let c = firstOutside(value, extra: " _.:/=+-@") { return "contains \(Self.show(c))" }
         case .text:
             if let c = value.unicodeScalars.first(where: { $0.value < 0x20 || $0.value == 0x7F || (0x202A...0x202E).contains($0.value) || (0x2066...0x2069).contains($0.value) }) {
+                return "contains \(Self.show(c))"
+            }
+        case .containerImage:
+            if value.count > 255 { return "is \(value.count) characters long" }
+            if value.hasPrefix("-") { return "starts with '-'" }
+            if let c = firstOutside(value, extra: "._/:@-") { return "contains \(Self.show(c))" }
+        case .kubernetesName:
+            if value.count > 253 { return "is \(value.count) characters long" }
+            guard Self.isLower(value.unicodeScalars.first!) || Self.isDigit(value.unicodeScalars.first!) else { return "must start with a lowercase letter or digit" }
+            if let c = value.unicodeScalars.first(where: { !(Self.isLower($0) || Self.isDigit($0) || $0 == "-" || $0 == ".") }) {
                 return "contains \(Self.show(c))"
             }
         }

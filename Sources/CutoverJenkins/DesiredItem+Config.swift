@@ -17,7 +17,8 @@ extension DesiredItem {
         for environment in config.environments {
             let folder = root.appending(environment.name)
             items.append(DesiredItem(path: folder, kind: .folder, config: files["\(environment.name)/config.xml"] ?? "",
-                                     source: "\(config.jenkins.renderedPath)/\(environment.name)/config.xml"))
+                                     source: "\(config.jenkins.renderedPath)/\(environment.name)/config.xml",
+                                     library: try renderer.folderLibraryXML(config, environment)))
             for kind in renderer.pipelines(for: environment) {
                 let file = "\(environment.name)/\(kind.jobName)/config.xml"
                 items.append(DesiredItem(path: folder.appending(kind.jobName), kind: .job, config: files[file] ?? "",

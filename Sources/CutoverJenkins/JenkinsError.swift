@@ -20,6 +20,9 @@ public struct JenkinsError: CutoverError, Equatable {
         case notConfigured = "jenkins.not-configured"
         /// The build ended as something other than SUCCESS, or its queue item was cancelled.
         case buildFailed = "jenkins.build-failed"
+        /// A folder's config.xml on the server that cutover must edit (its library property) is not
+        /// well-formed: it is left as it is rather than overwritten.
+        case unreadableFolder = "jenkins.unreadable-folder"
     }
 
     public var kind: Kind

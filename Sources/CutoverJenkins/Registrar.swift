@@ -8,12 +8,16 @@ public struct DesiredItem: Sendable, Equatable {
     public var config: String
     /// Where the rendered file lives (for diffs): e.g. `jenkins/staging/promote/config.xml`.
     public var source: String
+    /// For an environment folder with `jenkins.library: folder`: the `LibraryConfiguration` element
+    /// that must be in the folder's library property even when the folder already exists.
+    public var library: String?
 
-    public init(path: ItemPath, kind: ItemKind, config: String, source: String) {
+    public init(path: ItemPath, kind: ItemKind, config: String, source: String, library: String? = nil) {
         self.path = path
         self.kind = kind
         self.config = config
         self.source = source
+        self.library = library
     }
 }
 
@@ -24,7 +28,7 @@ public struct RegistrationStep: Sendable, Equatable {
         case update = "updated"
         case unchanged
         /// A folder that already exists: folders are created, never rewritten (people add views and
-        /// properties to folders).
+        /// properties to folders). Only cutover's library in it is kept in step (an `update`).
         case exists
         case prune = "pruned"
         /// An item in a managed folder that the config does not have and cutover did not make: left alone.
@@ -36,6 +40,9 @@ public struct RegistrationStep: Sendable, Equatable {
     public var action: Action
     /// For updates: the unified diff from the server's config to the rendered one.
     public var diff: String?
+    /// For a folder update: the config to send, the server's own with cutover's library merged in
+    /// (a job update sends its rendered config).
+    public var config: String?
     /// Set after `apply` when this step failed.
     public var error: String?
 }
@@ -70,7 +77,7 @@ public struct Registrar: Sendable {
                 return RegistrationStep(path: item.path, kind: item.kind, action: .create)
             }
             if item.kind == .folder {
-                return RegistrationStep(path: item.path, kind: .folder, action: .exists)
+                return folderStep(item, server: server)
             }
             if JobConfig.equivalent(server, item.config) {
                 return RegistrationStep(path: item.path, kind: .job, action: .unchanged)
@@ -94,6 +101,25 @@ public struct Registrar: Sendable {
         return steps
     }
 
+    /// An existing folder is left as it is, except for cutover's library in its library property: that
+    /// one element is merged into the server's config, so views, other libraries and properties stay.
+    private func folderStep(_ item: DesiredItem, server: String) -> RegistrationStep {
+        guard let library = item.library else {
+            return RegistrationStep(path: item.path, kind: .folder, action: .exists)
+        }
+        do {
+            let merged = try FolderLibraryMerge.merging(library, into: server)
+            if JobConfig.equivalent(server, merged) {
+                return RegistrationStep(path: item.path, kind: .folder, action: .exists)
+            }
+            let diff = UnifiedDiff.diff(old: server, new: merged, oldLabel: serverLabel + item.path.urlPath + "config.xml",
+                                        newLabel: "\(item.source) (its library property, merged into the server's folder)")
+            return RegistrationStep(path: item.path, kind: .folder, action: .update, diff: diff, config: merged)
+        } catch {
+            return RegistrationStep(path: item.path, kind: .folder, action: .exists, error: "\(error)")
+        }
+    }
+
     /// Carries out a plan: folders first, parents before children, then jobs and deletions with bounded
     /// concurrency. A failing item does not stop the others; it is reported in its step.
     public func apply(_ steps: [RegistrationStep], desired: [DesiredItem]) async -> [RegistrationStep] {
@@ -113,8 +139,9 @@ public struct Registrar: Sendable {
                 failedFolders.append(steps[index].path)
             }
         }
+        // Folders to create are done; folder updates (their library property) go with the jobs.
         let work = steps.indices.filter {
-            steps[$0].kind != .folder || steps[$0].action == .prune
+            steps[$0].kind != .folder || steps[$0].action != .create
         }.filter { [.create, .update, .prune].contains(steps[$0].action) }
         let blockedBy = failedFolders
         let errors = await boundedMapResults(work, limit: concurrency) { index in
@@ -124,7 +151,7 @@ public struct Registrar: Sendable {
             }
             switch step.action {
             case .create: try await jenkins.create(step.path, config: configs[step.path] ?? "")
-            case .update: try await jenkins.update(step.path, config: configs[step.path] ?? "")
+            case .update: try await jenkins.update(step.path, config: step.config ?? configs[step.path] ?? "")
             case .prune: try await jenkins.delete(step.path)
             default: break
             }

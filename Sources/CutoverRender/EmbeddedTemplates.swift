@@ -472,6 +472,75 @@ extension TemplateSet {
             | reject('equalto', deploy_release_dir) | list)[(keep_releases | default(5) | int) - 1:] }}
 
 """#,
+        "kubernetes/agent-pod.yaml": #"""
+# The Jenkins agent pod of one environment's pipelines, rendered by cutover from
+# templates/kubernetes/agent-pod.yaml (every value is a YAML double-quoted string). jnlp runs the steps;
+# the cutover container runs `cutover serve` on loopback, which only this pod's containers share, and
+# the steps call it there. Both see the workspace volume the Kubernetes plugin mounts at /home/jenkins/agent.
+apiVersion: v1
+kind: Pod
+metadata:
+  labels:
+    app.kubernetes.io/name: cutover-agent
+    app.kubernetes.io/part-of: {{system}}
+    cutover/environment: {{environment}}
+spec:
+{{#serviceAccount}}
+  serviceAccountName: {{serviceAccount}}
+{{/serviceAccount}}
+  securityContext:
+    runAsNonRoot: true
+    runAsUser: 1000
+    fsGroup: 1000
+    seccompProfile:
+      type: RuntimeDefault
+  # A promotion in progress finishes or reverts within serve's 30 s shutdown timeout.
+  terminationGracePeriodSeconds: 45
+  containers:
+    - name: jnlp
+      resources:
+        requests: {cpu: 250m, memory: 512Mi}
+    - name: cutover
+      image: {{image}}
+      # The sidecar starts before the pipeline checks out its config: it shares its binary with jnlp
+      # (a static build runs in any image), waits until the checked-out config validates, then serves
+      # it. It registers nothing (--watch off): one daemon elsewhere keeps Jenkins in step.
+      command: ["/bin/sh", "-c"]
+      args:
+        - |
+          set -e
+          mkdir -p "$(dirname "$CUTOVER_SHARED_BINARY")"
+          cp "$(command -v cutover)" "$CUTOVER_SHARED_BINARY"
+          until [ -f "$CUTOVER_CONFIG" ] && cutover validate -c "$CUTOVER_CONFIG" > /dev/null 2>&1; do sleep 1; done
+          exec cutover serve -c "$CUTOVER_CONFIG" --watch off --listen "$CUTOVER_LISTEN"
+      env:
+        - name: CUTOVER_CONFIG
+          value: {{config}}
+        - name: CUTOVER_LISTEN
+          value: {{listen}}
+        - name: CUTOVER_SHARED_BINARY
+          value: {{sharedBinary}}
+{{#secret}}
+      # CUTOVER_API_TOKEN (the operate token the pipelines' credential also holds), AWS credentials
+      # unless the service account has a role, DATABASE_URL_<ENV>, …: they live in this container only.
+      envFrom:
+        - secretRef:
+            name: {{secret}}
+{{/secret}}
+      securityContext:
+        allowPrivilegeEscalation: false
+        readOnlyRootFilesystem: true
+        capabilities: {drop: [ALL]}
+      resources:
+        requests: {cpu: 50m, memory: 32Mi}
+        limits: {memory: 128Mi}
+      volumeMounts:
+        - {name: tmp, mountPath: /tmp}
+  volumes:
+    - name: tmp
+      emptyDir: {}
+
+"""#,
         "library/README.md": #"""
 # cutover shared library
 
@@ -498,8 +567,9 @@ Jenkins' Global Variable Reference, is `vars/<step>.txt`. `resources/org/cutover
 
 The library is the same for every system and environment: what is specific comes from the calling
 pipeline, as arguments or as its environment (`CUTOVER_CONFIG`, `CUTOVER_ENV`, `CUTOVER_BINARY`,
-`CUTOVER_AWS_CREDENTIALS`, `CUTOVER_DATABASE_CREDENTIALS`). An unknown or missing argument stops the build
-with the list of accepted ones.
+`CUTOVER_AWS_CREDENTIALS`, `CUTOVER_DATABASE_CREDENTIALS`; on a `cutover serve` sidecar `CUTOVER_SERVER`
+and `CUTOVER_SIDECAR_CREDENTIALS`, and then only the sidecar's token is bound). An unknown or missing
+argument stops the build with the list of accepted ones.
 
 The steps run in the Groovy sandbox: they use pipeline steps (`sh`, `withEnv`, `withCredentials`,
 `error`, `libraryResource`) and plain Strings, Maps and Lists only. A value never becomes code: it reaches
@@ -529,7 +599,7 @@ pipeline {
 
 """#,
         "library/partials/aws-argument": #"""
-<dt><code>awsCredentials</code></dt><dd>Jenkins credential ID of an AWS key pair (AmazonWebServicesCredentialsBinding). Default: <code>CUTOVER_AWS_CREDENTIALS</code>; with neither, the agent's instance role.</dd>
+<dt><code>awsCredentials</code></dt><dd>Jenkins credential ID of an AWS key pair (AmazonWebServicesCredentialsBinding). Default: <code>CUTOVER_AWS_CREDENTIALS</code>; with neither, the agent's instance role. Not bound on a sidecar.</dd>
 
 """#,
         "library/partials/common-arguments": #"""
@@ -596,10 +666,50 @@ boolean cutoverFlag(Object value) {
 }
 
 /**
+ * The sidecar (`cutover serve`) the command runs on: the server argument, else the pipeline's
+ * CUTOVER_SERVER; with only sidecarCredentials, the sidecar's default address. Null: on the agent.
+ */
+String cutoverServer(Map args) {
+    if (args.server) {
+        return args.server.toString()
+    }
+    if (env.CUTOVER_SERVER) {
+        return env.CUTOVER_SERVER
+    }
+    return args.sidecarCredentials ? 'http://127.0.0.1:8780' : null
+}
+
+/**
+ * Runs body with what the command needs to run on the sidecar, when there is one: CUTOVER_SERVER and
+ * only the sidecar's operate token (sidecarCredentials, else CUTOVER_SIDECAR_CREDENTIALS) bound as
+ * CUTOVER_API_TOKEN. The cutover command then runs the step on the sidecar and streams its output.
+ * Without a sidecar, body runs as it is.
+ */
+def cutoverWithSidecar(Map args, Closure body) {
+    String server = cutoverServer(args)
+    if (!server) {
+        return body()
+    }
+    String id = args.sidecarCredentials ?: env.CUTOVER_SIDECAR_CREDENTIALS
+    if (!id) {
+        error('cutover: the sidecar ' + server + ' needs its token: pass sidecarCredentials or set CUTOVER_SIDECAR_CREDENTIALS')
+    }
+    withEnv([cutoverValue('CUTOVER_SERVER', server)]) {
+        withCredentials([string(credentialsId: id, variable: 'CUTOVER_API_TOKEN')]) {
+            body()
+        }
+    }
+}
+
+/**
  * Runs body with the AWS key pair bound: the awsCredentials argument, else the pipeline's
- * CUTOVER_AWS_CREDENTIALS. With neither, the agent's instance role applies.
+ * CUTOVER_AWS_CREDENTIALS. With neither, the agent's instance role applies. With a sidecar, the AWS
+ * credentials are the sidecar's: only its token is bound.
  */
 def cutoverWithAws(Map args, Closure body) {
+    if (cutoverServer(args)) {
+        return cutoverWithSidecar(args, body)
+    }
     String id = args.awsCredentials ?: env.CUTOVER_AWS_CREDENTIALS
     if (!id) {
         return body()
@@ -612,11 +722,12 @@ def cutoverWithAws(Map args, Closure body) {
 
 /**
  * Runs body with DATABASE_URL bound: the databaseCredentials argument, else the pipeline's
- * CUTOVER_DATABASE_CREDENTIALS. With neither, body runs without it.
+ * CUTOVER_DATABASE_CREDENTIALS. With neither, body runs without it. With a sidecar, nothing is bound:
+ * the sidecar holds the database URL.
  */
 def cutoverWithDatabase(Map args, Closure body) {
     String id = args.databaseCredentials ?: env.CUTOVER_DATABASE_CREDENTIALS
-    if (!id) {
+    if (!id || cutoverServer(args)) {
         return body()
     }
     withCredentials([string(credentialsId: id, variable: 'DATABASE_URL')]) {
@@ -647,6 +758,11 @@ String cutoverExitMeaning(int status) {
 }
 
 """#,
+        "library/partials/sidecar-arguments": #"""
+<dt><code>server</code></dt><dd>The sidecar (<code>cutover serve</code>) to run the command on, e.g. <code>http://127.0.0.1:8780</code>: cutover streams the step's output from it and exits with its code, and only the sidecar's token is bound (no AWS or database credentials). Default: <code>CUTOVER_SERVER</code>; with neither (and no <code>sidecarCredentials</code>), the command runs on the agent.</dd>
+<dt><code>sidecarCredentials</code></dt><dd>Jenkins secret-text credential ID holding the sidecar's operate token, bound as <code>CUTOVER_API_TOKEN</code>. Default: <code>CUTOVER_SIDECAR_CREDENTIALS</code>; required on a sidecar. Given without <code>server</code>, the sidecar is <code>http://127.0.0.1:8780</code>.</dd>
+
+"""#,
         "library/resources/org/cutover/exit-codes.txt": #"""
 {{#exitCodes}}
 {{code}} {{meaning}}
@@ -658,7 +774,7 @@ String cutoverExitMeaning(int status) {
 
 /** Deletes what a release created once no traffic reaches it (`cutover cleanup`). */
 def call(Map args = [:]) {
-    List variables = cutoverArguments('cutoverCleanup', args, ['release'], ['service', 'sport', 'dryRun', 'awsCredentials'])
+    List variables = cutoverArguments('cutoverCleanup', args, ['release'], ['service', 'sport', 'dryRun', 'awsCredentials', 'server', 'sidecarCredentials'])
     if (args.sport && !args.service) {
         error('cutoverCleanup: sport needs service')
     }
@@ -683,6 +799,7 @@ def call(Map args = [:]) {
 <dt><code>sport</code></dt><dd>Only this sport of a fan-out service; needs <code>service</code>.</dd>
 <dt><code>dryRun</code></dt><dd><code>true</code>: print what would be deleted, change nothing.</dd>
 {{> library/partials/aws-argument}}
+{{> library/partials/sidecar-arguments}}
 {{> library/partials/common-arguments}}
 </dl>
 <pre>cutoverCleanup release: '2026.11.20-1'</pre>
@@ -693,7 +810,7 @@ def call(Map args = [:]) {
 
 /** Installs the release's artifact on the green hosts of one service or sport with Ansible (`cutover deploy`). */
 def call(Map args = [:]) {
-    List variables = cutoverArguments('cutoverDeploy', args, ['service', 'artifact', 'release'], ['sport', 'awsCredentials'])
+    List variables = cutoverArguments('cutoverDeploy', args, ['service', 'artifact', 'release'], ['sport', 'awsCredentials', 'server', 'sidecarCredentials'])
     variables.add(cutoverValue('CUTOVER_SERVICE', args.service))
     variables.add(cutoverValue('CUTOVER_SPORT', args.sport))
     variables.add(cutoverValue('CUTOVER_ARTIFACT', args.artifact))
@@ -715,6 +832,7 @@ def call(Map args = [:]) {
 <dt><code>release</code> (required)</dt><dd>The release name.</dd>
 <dt><code>sport</code></dt><dd>One sport of a fan-out service.</dd>
 {{> library/partials/aws-argument}}
+{{> library/partials/sidecar-arguments}}
 {{> library/partials/common-arguments}}
 </dl>
 <pre>cutoverDeploy service: 'frontend', artifact: params.ARTIFACT, release: params.RELEASE</pre>
@@ -728,12 +846,14 @@ def call(Map args = [:]) {
  * credential bound, only the migrations still pending on that database are checked.
  */
 def call(Map args = [:]) {
-    List variables = cutoverArguments('cutoverLint', args, ['migrations'], ['lockTimeout', 'databaseCredentials'])
+    List variables = cutoverArguments('cutoverLint', args, ['migrations'], ['lockTimeout', 'databaseCredentials', 'server', 'sidecarCredentials'])
     variables.add(cutoverValue('CUTOVER_MIGRATIONS', args.migrations))
     variables.add(cutoverValue('CUTOVER_LOCK_TIMEOUT', args.lockTimeout ?: '5s'))
     withEnv(variables) {
         cutoverWithDatabase(args) {
-            cutoverRun('cutoverLint', '"$CUTOVER_BINARY" migrate lint --migrations "$CUTOVER_MIGRATIONS" --lock-timeout "$CUTOVER_LOCK_TIMEOUT"')
+            cutoverWithSidecar(args) {
+                cutoverRun('cutoverLint', '"$CUTOVER_BINARY" migrate lint --migrations "$CUTOVER_MIGRATIONS" --lock-timeout "$CUTOVER_LOCK_TIMEOUT"')
+            }
         }
     }
 }
@@ -745,7 +865,8 @@ def call(Map args = [:]) {
 <dl>
 <dt><code>migrations</code> (required)</dt><dd>The migrations folder (<code>&lt;name&gt;/migration.sql</code>).</dd>
 <dt><code>lockTimeout</code></dt><dd>The <code>lock_timeout</code> the migrations will run with. Default: <code>5s</code>.</dd>
-<dt><code>databaseCredentials</code></dt><dd>Jenkins secret-text credential ID holding the database URL, bound as <code>DATABASE_URL</code>. Default: <code>CUTOVER_DATABASE_CREDENTIALS</code>; with neither, every migration is linted.</dd>
+<dt><code>databaseCredentials</code></dt><dd>Jenkins secret-text credential ID holding the database URL, bound as <code>DATABASE_URL</code>. Default: <code>CUTOVER_DATABASE_CREDENTIALS</code>; with neither, every migration is linted. Not bound on a sidecar, which holds the database URL.</dd>
+{{> library/partials/sidecar-arguments}}
 {{> library/partials/common-arguments}}
 </dl>
 <pre>cutoverLint migrations: env.MIGRATIONS_DIR</pre>
@@ -756,9 +877,10 @@ def call(Map args = [:]) {
 
 /** Applies the pending migrations to the environment's database (`cutover migrate deploy`). */
 def call(Map args = [:]) {
-    List variables = cutoverArguments('cutoverMigrate', args, ['migrations'], ['lockTimeout', 'release', 'databaseCredentials', 'awsCredentials'])
-    if (!(args.databaseCredentials ?: env.CUTOVER_DATABASE_CREDENTIALS)) {
-        error('cutoverMigrate: no database credential: pass databaseCredentials or set CUTOVER_DATABASE_CREDENTIALS')
+    List variables = cutoverArguments('cutoverMigrate', args, ['migrations'], ['lockTimeout', 'release', 'databaseCredentials', 'awsCredentials', 'server', 'sidecarCredentials'])
+    // On a sidecar the database URL is the sidecar's; on the agent it must be bound.
+    if (!cutoverServer(args) && !(args.databaseCredentials ?: env.CUTOVER_DATABASE_CREDENTIALS)) {
+        error('cutoverMigrate: no database credential: pass databaseCredentials or set CUTOVER_DATABASE_CREDENTIALS (or run on a sidecar)')
     }
     variables.add(cutoverValue('CUTOVER_MIGRATIONS', args.migrations))
     // Every migration session gets a lock_timeout, so a migration queued behind a long query fails
@@ -783,8 +905,9 @@ def call(Map args = [:]) {
 <dt><code>migrations</code> (required)</dt><dd>The migrations folder (<code>&lt;name&gt;/migration.sql</code>).</dd>
 <dt><code>lockTimeout</code></dt><dd>The session <code>lock_timeout</code>, so a migration queued behind a long query fails fast. Default: <code>5s</code>.</dd>
 <dt><code>release</code></dt><dd>The release this run is for: recorded with what it applied in the environment's schema journal, which <code>cutoverPromote</code> and <code>cutoverRollback</code> check.</dd>
-<dt><code>databaseCredentials</code></dt><dd>Jenkins secret-text credential ID holding the database URL, bound as <code>DATABASE_URL</code>. Default: <code>CUTOVER_DATABASE_CREDENTIALS</code>; one of the two is required.</dd>
+<dt><code>databaseCredentials</code></dt><dd>Jenkins secret-text credential ID holding the database URL, bound as <code>DATABASE_URL</code>. Default: <code>CUTOVER_DATABASE_CREDENTIALS</code>; one of the two is required, except on a sidecar, which holds the database URL (nothing is bound there).</dd>
 {{> library/partials/aws-argument}}
+{{> library/partials/sidecar-arguments}}
 {{> library/partials/common-arguments}}
 </dl>
 <pre>cutoverMigrate migrations: env.MIGRATIONS_DIR, release: params.RELEASE, databaseCredentials: 'app-database-url'</pre>
@@ -798,7 +921,7 @@ def call(Map args = [:]) {
  * (`cutover promote`): if any group fails, cutover puts every group back itself.
  */
 def call(Map args = [:]) {
-    List variables = cutoverArguments('cutoverPromote', args, ['release'], ['dryRun', 'planFile', 'awsCredentials'])
+    List variables = cutoverArguments('cutoverPromote', args, ['release'], ['dryRun', 'planFile', 'awsCredentials', 'server', 'sidecarCredentials'])
     variables.add(cutoverValue('CUTOVER_RELEASE', args.release))
     variables.add(cutoverValue('CUTOVER_DRY_RUN', cutoverFlag(args.dryRun) ? 'true' : null))
     variables.add(cutoverValue('CUTOVER_PLAN_FILE', args.planFile))
@@ -823,6 +946,7 @@ def call(Map args = [:]) {
 <dt><code>dryRun</code></dt><dd><code>true</code>: read everything and print the plan, change nothing.</dd>
 <dt><code>planFile</code></dt><dd>Write the dry-run plan to this workspace file (implies <code>dryRun</code>), e.g. for an approval message.</dd>
 {{> library/partials/aws-argument}}
+{{> library/partials/sidecar-arguments}}
 {{> library/partials/common-arguments}}
 </dl>
 <pre>cutoverPromote release: params.RELEASE</pre>
@@ -833,7 +957,7 @@ def call(Map args = [:]) {
 
 /** Brings up the release's green ECS service for one service or sport (`cutover provision`). */
 def call(Map args = [:]) {
-    List variables = cutoverArguments('cutoverProvision', args, ['service', 'image', 'release'], ['sport', 'awsCredentials'])
+    List variables = cutoverArguments('cutoverProvision', args, ['service', 'image', 'release'], ['sport', 'awsCredentials', 'server', 'sidecarCredentials'])
     variables.add(cutoverValue('CUTOVER_SERVICE', args.service))
     variables.add(cutoverValue('CUTOVER_SPORT', args.sport))
     variables.add(cutoverValue('CUTOVER_IMAGE', args.image))
@@ -855,6 +979,7 @@ def call(Map args = [:]) {
 <dt><code>release</code> (required)</dt><dd>The release name, tagged on everything cutover creates.</dd>
 <dt><code>sport</code></dt><dd>One sport of a fan-out service.</dd>
 {{> library/partials/aws-argument}}
+{{> library/partials/sidecar-arguments}}
 {{> library/partials/common-arguments}}
 </dl>
 <pre>cutoverProvision service: 'event-management', image: params.IMAGE, release: params.RELEASE</pre>
@@ -868,7 +993,7 @@ def call(Map args = [:]) {
  * independently (`cutover rollback`).
  */
 def call(Map args = [:]) {
-    List variables = cutoverArguments('cutoverRollback', args, ['release'], ['reason', 'dryRun', 'awsCredentials'])
+    List variables = cutoverArguments('cutoverRollback', args, ['release'], ['reason', 'dryRun', 'awsCredentials', 'server', 'sidecarCredentials'])
     variables.add(cutoverValue('CUTOVER_RELEASE', args.release))
     variables.add(cutoverValue('CUTOVER_REASON', args.reason))
     variables.add(cutoverValue('CUTOVER_DRY_RUN', cutoverFlag(args.dryRun) ? 'true' : null))
@@ -888,6 +1013,7 @@ def call(Map args = [:]) {
 <dt><code>reason</code></dt><dd>Why; kept in the release journal.</dd>
 <dt><code>dryRun</code></dt><dd><code>true</code>: print what would be restored, change nothing.</dd>
 {{> library/partials/aws-argument}}
+{{> library/partials/sidecar-arguments}}
 {{> library/partials/common-arguments}}
 </dl>
 <pre>cutoverRollback release: params.RELEASE, reason: 'promotion failed'</pre>
@@ -901,7 +1027,7 @@ def call(Map args = [:]) {
  * (`green`) or none (`blue`).
  */
 def call(Map args = [:]) {
-    List variables = cutoverArguments('cutoverStatus', args, [], ['release', 'expect', 'awsCredentials'])
+    List variables = cutoverArguments('cutoverStatus', args, [], ['release', 'expect', 'awsCredentials', 'server', 'sidecarCredentials'])
     if (args.expect && !args.release) {
         error('cutoverStatus: expect needs release (the release the expectation is about)')
     }
@@ -922,6 +1048,7 @@ def call(Map args = [:]) {
 <dt><code>release</code></dt><dd>The release the expectation is about.</dd>
 <dt><code>expect</code></dt><dd><code>green</code>: the release takes all traffic; <code>blue</code>: it takes none. Needs <code>release</code>.</dd>
 {{> library/partials/aws-argument}}
+{{> library/partials/sidecar-arguments}}
 {{> library/partials/common-arguments}}
 </dl>
 <pre>cutoverStatus release: params.RELEASE, expect: 'green'</pre>
@@ -953,7 +1080,7 @@ def call(Map args = [:]) {
 
 /** Checks that the release's green is ready for traffic, for one service or sport (`cutover verify`). */
 def call(Map args = [:]) {
-    List variables = cutoverArguments('cutoverVerify', args, ['service', 'release'], ['sport', 'awsCredentials'])
+    List variables = cutoverArguments('cutoverVerify', args, ['service', 'release'], ['sport', 'awsCredentials', 'server', 'sidecarCredentials'])
     variables.add(cutoverValue('CUTOVER_SERVICE', args.service))
     variables.add(cutoverValue('CUTOVER_SPORT', args.sport))
     variables.add(cutoverValue('CUTOVER_RELEASE', args.release))
@@ -973,6 +1100,7 @@ def call(Map args = [:]) {
 <dt><code>release</code> (required)</dt><dd>The release name.</dd>
 <dt><code>sport</code></dt><dd>One sport of a fan-out service.</dd>
 {{> library/partials/aws-argument}}
+{{> library/partials/sidecar-arguments}}
 {{> library/partials/common-arguments}}
 </dl>
 <pre>cutoverVerify service: 'frontend', release: params.RELEASE</pre>
@@ -998,18 +1126,40 @@ stage('Checkout') {
 // The steps (cutoverPromote, ...) come from the shared library rendered beside these pipelines, read from
 // the config repository at the config's branch, so pipeline and steps never drift apart.
 {{#library}}
+{{#folder}}
+// The environment folder's library property (kept by `cutover register`) names the repository.
+library '{{name}}@{{version}}'
+{{/folder}}
+{{^folder}}
 library identifier: '{{name}}@{{version}}', changelog: false,
     retriever: modernSCM(scm: [$class: 'GitSCMSource', remote: '{{url}}'{{#credential}}, credentialsId: '{{credential}}'{{/credential}}], libraryPath: '{{path}}')
+{{/folder}}
 {{/library}}
 
 """#,
         "partials/preamble": #"""
+{{#kubernetes}}
+    // A pod with the cutover sidecar beside jnlp (<rendered_path>/<env>/agent-pod.yaml); the fixed
+    // workspace is where the sidecar finds the config this pipeline checks out.
+    agent {
+        kubernetes {
+            customWorkspace '{{workspace}}'
+            yaml '''
+{{#lines}}
+{{text}}
+{{/lines}}
+'''
+        }
+    }
+{{/kubernetes}}
+{{^kubernetes}}
 {{#agentLabel}}
     agent { label '{{agentLabel}}' }
 {{/agentLabel}}
 {{^agentLabel}}
     agent any
 {{/agentLabel}}
+{{/kubernetes}}
     options {
         disableConcurrentBuilds()
         buildDiscarder(logRotator(numToKeepStr: '{{keepBuilds}}'))
@@ -1238,7 +1388,18 @@ pipeline {
 <com.cloudbees.hudson.plugins.folder.Folder plugin="cloudbees-folder">
   <actions/>
   <description>{{description}}</description>
+{{#library}}
+  <properties>
+    <org.jenkinsci.plugins.workflow.libs.FolderLibraries>
+      <libraries>
+        {{> xml/library-configuration}}
+      </libraries>
+    </org.jenkinsci.plugins.workflow.libs.FolderLibraries>
+  </properties>
+{{/library}}
+{{^library}}
   <properties/>
+{{/library}}
   <folderViews class="com.cloudbees.hudson.plugins.folder.views.DefaultFolderViewHolder">
     <views>
       <hudson.model.AllView>
@@ -1321,6 +1482,30 @@ pipeline {
   <triggers/>
   <disabled>false</disabled>
 </flow-definition>
+
+"""#,
+        "xml/library-configuration": #"""
+<org.jenkinsci.plugins.workflow.libs.LibraryConfiguration>
+  <name>{{name}}</name>
+  <retriever class="org.jenkinsci.plugins.workflow.libs.SCMSourceRetriever">
+    <clone>false</clone>
+    <scm class="jenkins.plugins.git.GitSCMSource">
+      <id>{{id}}</id>
+      <remote>{{url}}</remote>
+{{#credential}}
+      <credentialsId>{{credential}}</credentialsId>
+{{/credential}}
+      <traits/>
+    </scm>
+    <libraryPath>{{path}}</libraryPath>
+  </retriever>
+  <defaultVersion>{{version}}</defaultVersion>
+  <implicit>false</implicit>
+  <allowVersionOverride>true</allowVersionOverride>
+  <allowBRANCH_NAME>false</allowBRANCH_NAME>
+  <allowBRANCH_NAME_PR>false</allowBRANCH_NAME_PR>
+  <includeInChangesets>false</includeInChangesets>
+</org.jenkinsci.plugins.workflow.libs.LibraryConfiguration>
 
 """#,
     ]

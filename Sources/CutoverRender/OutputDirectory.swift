@@ -2,6 +2,9 @@ import CutoverCore
 import Dispatch
 import Foundation
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// How one rendered file relates to what is on disk.
 public struct FileChange: Sendable, Equatable {
@@ -35,7 +38,7 @@ public struct OutputDirectory: Sendable {
         self.libraryOnly = libraryOnly
     }
 
-    static let managedNames: Set<String> = ["Jenkinsfile", "config.xml"]
+    static let managedNames: Set<String> = ["Jenkinsfile", "config.xml", AgentPod.fileName]
 
     /// Compares `files` with the directory. `environments` limits which environment folders are scanned
     /// for stale files; nil (every environment rendered) scans every folder, so a removed environment's
@@ -70,7 +73,11 @@ public struct OutputDirectory: Sendable {
         DispatchQueue.concurrentPerform(iterations: writes.count) { index in
             let target = "\(path)/\(writes[index].path)"
             do {
-                try Self.replace(target, with: writes[index].new!)
+                if writes[index].kind == .missing {
+                    try Self.create(target, with: writes[index].new!)
+                } else {
+                    try Self.replace(target, with: writes[index].new!)
+                }
             } catch {
                 failures.withLock { $0.append(OutputError(path: target, reason: "\(error.localizedDescription)")) }
             }
@@ -94,25 +101,45 @@ public struct OutputDirectory: Sendable {
         let temporary = path + ".cutover-tmp"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        let code = write(contents, to: descriptor)
+        close(descriptor)
+        guard code == 0, rename(temporary, path) == 0 else {
+            let failure = code == 0 ? errno : code
+            unlink(temporary)
+            throw POSIXError(POSIXErrorCode(rawValue: failure) ?? .EIO)
+        }
+    }
+
+    /// A file that did not exist is written in place: there is no old content a reader could lose, and
+    /// a render killed half-way leaves a file the next render sees differ and rewrites. One file
+    /// creation instead of a temporary plus a rename: on a fresh output the writes are most of the
+    /// render's system time. `O_EXCL`: if the file appeared meanwhile, it is replaced atomically instead.
+    static func create(_ path: String, with contents: String) throws {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        if descriptor < 0 && errno == EEXIST { return try replace(path, with: contents) }
+        guard descriptor >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        let code = write(contents, to: descriptor)
+        close(descriptor)
+        if code != 0 {
+            unlink(path)
+            throw POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO)
+        }
+    }
+
+    /// Writes all of `contents`; 0, or the errno of the failed write.
+    private static func write(_ contents: String, to descriptor: Int32) -> Int32 {
         var contents = contents
-        let written = contents.withUTF8 { bytes -> Bool in
+        return contents.withUTF8 { bytes -> Int32 in
             var offset = 0
             while offset < bytes.count {
-                let count = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                let count = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
                 if count < 0 {
                     if errno == EINTR { continue }
-                    return false
+                    return errno
                 }
                 offset += count
             }
-            return true
-        }
-        let code = errno
-        close(descriptor)
-        guard written, rename(temporary, path) == 0 else {
-            let failure = written ? errno : code
-            unlink(temporary)
-            throw POSIXError(POSIXErrorCode(rawValue: failure) ?? .EIO)
+            return 0
         }
     }
 
@@ -129,8 +156,8 @@ public struct OutputDirectory: Sendable {
             }
             if libraryOnly { continue }
             guard let name = parts.last, Self.managedNames.contains(name), parts.count >= 2 else { continue }
-            // Only env/config.xml and env/pipeline/{Jenkinsfile,config.xml}: the shapes render writes.
-            guard parts.count <= 3 else { continue }
+            // Only env/{config.xml,agent-pod.yaml} and env/pipeline/{Jenkinsfile,config.xml}: the shapes render writes.
+            guard parts.count <= 3, name != AgentPod.fileName || parts.count == 2 else { continue }
             if let environments, !environments.contains(parts[0]) { continue }
             found.append(relative)
         }

@@ -5,6 +5,7 @@ extension PipelineView: TemplateRepresentable {
         .object([
             "system": .text(system), "environment": .text(environment), "configPath": .text(configPath),
             "pipeline": .text(pipeline), "summary": .text(summary), "agentLabel": .text(agentLabel),
+            "kubernetes": kubernetes?.templateValue ?? .null,
             "keepBuilds": .text(String(keepBuilds)), "lock": .text(lock),
             "parameters": .objects(parameters.map(\.fields)), "variables": .objects(variables.map(\.fields)),
             "source": source.templateValue, "awsCredential": .text(awsCredential),
@@ -37,7 +38,13 @@ extension PipelineView.Git: TemplateRepresentable {
 extension PipelineView.Library: TemplateRepresentable {
     var templateValue: TemplateValue {
         .object(["name": .text(name), "version": .text(version), "url": .text(url), "credential": .text(credential),
-                 "path": .text(path)])
+                 "path": .text(path), "folder": .bool(folder)])
+    }
+}
+
+extension PipelineView.KubernetesAgent: TemplateRepresentable {
+    var templateValue: TemplateValue {
+        .object(["lines": .objects(lines.map { ["text": .text($0)] }), "workspace": .text(workspace)])
     }
 }
 
@@ -70,6 +77,13 @@ extension JobView: TemplateRepresentable {
 
 extension FolderView: TemplateRepresentable {
     var templateValue: TemplateValue {
-        .object(["description": .text(description)])
+        .object(["description": .text(description), "library": library?.templateValue ?? .null])
+    }
+}
+
+extension FolderLibraryView: TemplateRepresentable {
+    var templateValue: TemplateValue {
+        .object(["name": .text(name), "version": .text(version), "url": .text(url), "credential": .text(credential),
+                 "path": .text(path), "id": .text(Self.sourceID)])
     }
 }

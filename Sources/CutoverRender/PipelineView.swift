@@ -39,6 +39,16 @@ struct PipelineView {
         var url: String
         var credential: String?
         var path: String
+        /// `jenkins.library: folder`: the environment folder's library property names the repository,
+        /// so the Jenkinsfile only asks for `name@version`.
+        var folder: Bool
+    }
+
+    /// `agent { kubernetes { … } }`: the pod's YAML (`kubernetes/agent-pod.yaml`), one line each, so each can
+    /// be escaped for the Groovy string it lands in, and the fixed workspace the sidecar reads the config from.
+    struct KubernetesAgent {
+        var lines: [String]
+        var workspace: String
     }
 
     var system: String
@@ -47,6 +57,8 @@ struct PipelineView {
     var pipeline: String
     var summary: String
     var agentLabel: String?
+    /// Set when `jenkins.sidecar.kubernetes` is: it replaces `agentLabel`.
+    var kubernetes: KubernetesAgent?
     var keepBuilds: Int
     var lock: String
     var parameters: [Parameter]
@@ -68,7 +80,8 @@ struct PipelineView {
     var lockTimeout: String
 
     struct DatabaseView {
-        var credential: String
+        /// Nil with a sidecar, which holds the database URL itself.
+        var credential: String?
         var repository: Git
         var checkoutDir: String
     }
@@ -80,10 +93,13 @@ struct PipelineViewBuilder {
     let config: Config
     let environment: Environment
     private let units: TemplateValue
+    /// The rendered agent pod (`kubernetes/agent-pod.yaml`), when the config asks for one.
+    private let agentPod: String?
 
-    init(config: Config, environment: Environment) {
+    init(config: Config, environment: Environment, agentPod: String?) {
         self.config = config
         self.environment = environment
+        self.agentPod = agentPod
         units = .objects(environment.units.map { Self.unitView($0).fields })
     }
 
@@ -115,16 +131,26 @@ struct PipelineViewBuilder {
         let lockScope = kind == .promote || kind == .rollback ? "traffic" : kind == .dbMigration ? "database" : "deploy"
         // The library is generic: everything specific to this system and environment reaches its steps
         // through these variables (credential IDs, never secrets) or the steps' arguments.
+        let sidecar = config.jenkins.sidecar
+        // In a Kubernetes agent pod the steps run the binary the sidecar container shares with them.
+        let binary = sidecar?.kubernetes == nil ? config.jenkins.binary : AgentPod.sharedBinary
         var variables = [
             PipelineView.Variable(name: "CUTOVER_CONFIG", value: config.jenkins.configPath),
             PipelineView.Variable(name: "CUTOVER_ENV", value: environment.name),
-            PipelineView.Variable(name: "CUTOVER_BINARY", value: config.jenkins.binary),
+            PipelineView.Variable(name: "CUTOVER_BINARY", value: binary),
         ]
-        if let aws = environment.credentials.aws {
+        if let sidecar {
+            // The steps run on the sidecar and bind only its token: the AWS and database credentials
+            // live there, so the pipelines name neither.
+            variables.append(PipelineView.Variable(name: "CUTOVER_SERVER", value: sidecar.kubernetes == nil ? sidecar.url : AgentPod.url))
+            variables.append(PipelineView.Variable(name: "CUTOVER_SIDECAR_CREDENTIALS", value: sidecar.credential))
+        } else if let aws = environment.credentials.aws {
             variables.append(PipelineView.Variable(name: "CUTOVER_AWS_CREDENTIALS", value: aws))
         }
         if kind == .dbMigration, let database = environment.database {
-            variables.append(PipelineView.Variable(name: "CUTOVER_DATABASE_CREDENTIALS", value: database.credential))
+            if sidecar == nil {
+                variables.append(PipelineView.Variable(name: "CUTOVER_DATABASE_CREDENTIALS", value: database.credential))
+            }
             variables.append(PipelineView.Variable(name: "MIGRATIONS_DIR",
                                                    value: "\(Self.migrationsCheckout)/\(database.migrations)"))
         }
@@ -132,22 +158,27 @@ struct PipelineViewBuilder {
             system: config.name, environment: environment.name, configPath: config.path, pipeline: kind.jobName,
             summary: kind.summary,
             agentLabel: environment.agent == "any" ? nil : environment.agent,
+            kubernetes: agentPod.map {
+                PipelineView.KubernetesAgent(lines: $0.dropLast($0.hasSuffix("\n") ? 1 : 0).split(separator: "\n", omittingEmptySubsequences: false).map(String.init),
+                                             workspace: AgentPod.workspace)
+            },
             keepBuilds: config.jenkins.keepBuilds,
             // One lock name per system, environment and scope: promote and rollback share "traffic",
             // so Jenkins never runs them at the same time.
             lock: "cutover-\(config.name)-\(environment.name)-\(lockScope)",
             parameters: parameters, variables: variables,
-            source: git(config.jenkins.source), awsCredential: environment.credentials.aws,
+            source: git(config.jenkins.source), awsCredential: sidecar == nil ? environment.credentials.aws : nil,
             units: units,
             approvers: environment.approvers.joined(separator: ","),
             releaseParameters: releaseParameters,
             database: environment.database.map {
-                PipelineView.DatabaseView(credential: $0.credential, repository: git($0.repository),
+                PipelineView.DatabaseView(credential: sidecar == nil ? $0.credential : nil, repository: git($0.repository),
                                           checkoutDir: Self.migrationsCheckout)
             },
             library: PipelineView.Library(name: Self.libraryName, version: config.jenkins.source.branch,
                                           url: config.jenkins.source.url, credential: config.jenkins.source.credential,
-                                          path: "\(config.jenkins.renderedPath)/\(Renderer.libraryFolder)/"),
+                                          path: "\(config.jenkins.renderedPath)/\(Renderer.libraryFolder)/",
+                                          folder: config.jenkins.library == .folder),
             planFile: Self.planFile, lockTimeout: Self.migrationLockTimeout)
     }
 

@@ -70,8 +70,16 @@ public struct Renderer: Sendable {
 
     private func render(_ config: Config, _ environment: Environment) throws -> [RenderedFile] {
         var files = [RenderedFile(path: "\(environment.name)/config.xml",
-                                  contents: try folderXML(description: folderDescription(config, environment)))]
-        let builder = PipelineViewBuilder(config: config, environment: environment)
+                                  contents: try render(FolderView(description: folderDescription(config, environment),
+                                                                  library: FolderLibraryView(config, environment)),
+                                                       with: "xml/folder"))]
+        let agentPod = try config.jenkins.sidecar?.kubernetes.map {
+            try render(AgentPod.view(config, environment, $0), with: AgentPod.template)
+        }
+        if let agentPod {
+            files.append(RenderedFile(path: "\(environment.name)/\(AgentPod.fileName)", contents: agentPod))
+        }
+        let builder = PipelineViewBuilder(config: config, environment: environment, agentPod: agentPod)
         for kind in pipelines(for: environment) {
             let view = builder.view(for: kind)
             let jenkinsfile = try render(view, with: kind.template)
@@ -87,9 +95,16 @@ public struct Renderer: Sendable {
         PipelineKind.allCases.filter { $0 != .dbMigration || environment.database != nil }
     }
 
-    /// A plain managed folder, for the environment folder and any parent folders `register` creates.
+    /// A plain managed folder, for the parent folders `register` creates.
     public func folderXML(description: String) throws -> String {
-        try render(FolderView(description: description), with: "xml/folder")
+        try render(FolderView(description: description, library: nil), with: "xml/folder")
+    }
+
+    /// With `jenkins.library: folder`, the `LibraryConfiguration` element the environment folder's
+    /// `FolderLibraries` property holds: what `register` puts into a folder that already exists, in
+    /// place of any library of the same name, leaving everything else there as it is. Nil otherwise.
+    public func folderLibraryXML(_ config: Config, _ environment: Environment) throws -> String? {
+        try FolderLibraryView(config, environment).map { try render($0, with: "xml/library-configuration") }
     }
 
     public func folderDescription(_ config: Config, _ environment: Environment) -> String {
@@ -120,12 +135,15 @@ public struct Renderer: Sendable {
     }
 
     /// The language a template's values land in, decided by its folder and file type: job XML and the
-    /// library's help (an HTML subset) are XML text; the library's resources and README are plain text,
+    /// library's help (an HTML subset) are XML text; the agent pod is YAML (double-quoted scalars); the library's resources and README are plain text,
     /// read as data only (and its view holds no config values); everything else is Groovy (values go
     /// inside '...').
     static func escaping(for template: String) -> Escaping {
         if template.hasPrefix("xml/") || (template.hasPrefix("\(libraryFolder)/vars/") && template.hasSuffix(".txt")) {
             return .xml
+        }
+        if template.hasPrefix("kubernetes/") {
+            return .yamlDoubleQuoted
         }
         if template.hasPrefix("\(libraryFolder)/resources/") || template == "\(libraryFolder)/README.md" {
             return .none
@@ -136,6 +154,30 @@ public struct Renderer: Sendable {
 
 struct FolderView {
     var description: String
+    var library: FolderLibraryView?
+}
+
+/// The cutover library as a folder-level library (`jenkins.library: folder`): the config repository
+/// through a Modern SCM retriever, at the config's branch, with `libraryPath` (Pipeline: Groovy
+/// Libraries 2.21+). `includeInChangesets` is off so library commits do not show in every job's changes.
+struct FolderLibraryView {
+    /// The `GitSCMSource` id: fixed, so Jenkins does not invent one and the folder stays unchanged on re-register.
+    static let sourceID = "cutover-library"
+
+    var name: String
+    var version: String
+    var url: String
+    var credential: String?
+    var path: String
+
+    init?(_ config: Config, _ environment: Environment) {
+        guard config.jenkins.library == .folder else { return nil }
+        name = PipelineViewBuilder.libraryName
+        version = config.jenkins.source.branch
+        url = config.jenkins.source.url
+        credential = config.jenkins.source.credential
+        path = "\(config.jenkins.renderedPath)/\(Renderer.libraryFolder)/"
+    }
 }
 
 struct JobView {

@@ -121,11 +121,35 @@ extension AWSOptions {
                               state: try stateStore(for: environment), progress: progressToStderr, signals: signals)
     }
 
-    /// Runs `body` holding the environment's lock in its state store (provision, deploy, cleanup).
+    /// Runs `body` holding the environment's lock in its state store (provision, deploy, cleanup), and
+    /// records the step in the release's journal before the lock goes (`outcome` names how it ended;
+    /// a throw is `failed`), so the status page's timeline shows it. A journal that cannot be written
+    /// is a warning: the step itself is done.
     func holdingLock<T: Sendable>(_ config: Config, _ environment: Environment, command: String, release: String,
+                                  outcome: @Sendable (T) -> String = { _ in "done" },
                                   _ body: (StateLock) async throws -> T) async throws -> T {
-        try await EnvironmentLock.holding(try stateStore(for: environment), system: config.name, environment: environment.name,
-                                          command: command, release: release, progress: progressToStderr, body)
+        let store = try stateStore(for: environment)
+        let journal = JournalStore(store: store)
+        @Sendable func record(_ ended: String, _ detail: String?, since started: Date) async {
+            do {
+                try await journal.recordStep(system: config.name, environment: environment.name, release: release, command: command,
+                                             outcome: ended, detail: detail, startedAt: started)
+            } catch {
+                progressToStderr("warning: the journal in \(store.location) could not record this \(command): \(error)")
+            }
+        }
+        return try await EnvironmentLock.holding(store, system: config.name, environment: environment.name,
+                                                 command: command, release: release, progress: progressToStderr) { lock in
+            let started = Date()
+            do {
+                let result = try await body(lock)
+                await record(outcome(result), nil, since: started)
+                return result
+            } catch {
+                await record("failed", (error as? any CutoverError)?.code, since: started)
+                throw error
+            }
+        }
     }
 }
 

@@ -14,12 +14,14 @@ struct CleanupCommand: AsyncParsableCommand {
     @OptionGroup var selection: UnitSelection
     @OptionGroup var releaseOption: ReleaseOption
     @OptionGroup var aws: AWSOptions
+    @OptionGroup var remote: ServerOption
     @OptionGroup var output: OutputOptions
 
     @Flag(help: "Print what would be deleted; change nothing.")
     var dryRun = false
 
     func run() async throws {
+        try await remote.forwardIfSet(["cleanup"], config: selection.config, environment: selection.environment)
         try await reportingTraffic(json: output.json) {
             let (config, environment, units) = try selection.resolve(kinds: [.ecs])
             let client = try aws.client(for: environment)
@@ -44,7 +46,8 @@ struct CleanupCommand: AsyncParsableCommand {
                 return outcomes
             }
             let results = dryRun ? await cleanup(nil)
-                : try await aws.holdingLock(config, environment, command: "cleanup", release: releaseOption.release) { await cleanup($0) }
+                : try await aws.holdingLock(config, environment, command: "cleanup", release: releaseOption.release,
+                                          outcome: { $0.allSatisfy { $0.1 == nil } ? "done" : "failed" }) { await cleanup($0) }
             let report = TrafficReport(command: dryRun ? "cleanup --dry-run" : "cleanup", release: releaseOption.release,
                                        environment: environment.name, succeeded: results.allSatisfy { $0.1 == nil }, groups: results.map(\.0))
             // The worst outcome decides: a route left split (8), then a failure (1), then a refused check (6).

@@ -26,6 +26,7 @@ struct DeployCommand: AsyncParsableCommand {
     @OptionGroup var selection: UnitSelection
     @OptionGroup var releaseOption: ReleaseOption
     @OptionGroup var aws: AWSOptions
+    @OptionGroup var remote: ServerOption
     @OptionGroup var output: OutputOptions
 
     @Option(help: ArgumentHelp("The artifact to install (a .tar.gz on this machine).", valueName: "path"))
@@ -48,6 +49,7 @@ struct DeployCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        try await remote.forwardIfSet(["deploy"], config: selection.config, environment: selection.environment)
         ChildProcessGroups.forwardSignals(log: progressToStderr)
         defer { ChildProcessGroups.waitIfStopping() }
         try await reporting(json: output.json) {
@@ -102,7 +104,8 @@ struct DeployCommand: AsyncParsableCommand {
             // The environment's lock, held from the colour choice to the last registration: no promote,
             // rollback or other deploy can move traffic onto the colour while its hosts are replaced.
             let (deployers, outcomes) = dryRun ? await deploy(nil)
-                : try await aws.holdingLock(config, environment, command: "deploy", release: release) { await deploy($0) }
+                : try await aws.holdingLock(config, environment, command: "deploy", release: release,
+                                          outcome: { $0.1.allSatisfy { (try? $0.get()) != nil } ? "done" : "failed" }) { await deploy($0) }
             let succeeded = outcomes.compactMap { try? $0.get() }
             let failures = zip(deployers, outcomes).compactMap { deployer, outcome -> String? in
                 // Each unit's own code stays visible (deploy.host-tag, release.split...) under deploy.failed.

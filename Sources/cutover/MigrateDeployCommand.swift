@@ -31,12 +31,14 @@ struct MigrateDeployCommand: AsyncParsableCommand {
     @OptionGroup var config: ConfigOptions
     @OptionGroup var environment: EnvironmentOption
     @OptionGroup var aws: AWSOptions
+    @OptionGroup var remote: ServerOption
 
     func validate() throws {
         if let release, let problem = ReleaseName.validate(release) { throw ValidationError("--release: \(problem)") }
     }
 
     func run() async throws {
+        try await remote.forwardIfSet(["migrate", "deploy"], config: config, environment: environment)
         try await reporting(json: output.json) {
             let local = try MigrationsDirectory.load(source.migrations)
             let url = try await source.resolvedURL()

@@ -19,6 +19,7 @@ struct PromoteCommand: AsyncParsableCommand {
     @OptionGroup var selection: UnitSelection
     @OptionGroup var releaseOption: ReleaseOption
     @OptionGroup var aws: AWSOptions
+    @OptionGroup var remote: ServerOption
     @OptionGroup var output: OutputOptions
 
     @Flag(help: "Read everything and print the plan; change nothing.")
@@ -34,6 +35,7 @@ struct PromoteCommand: AsyncParsableCommand {
     var migrations = "prisma/migrations"
 
     func run() async throws {
+        try await remote.forwardIfSet(["promote"], config: selection.config, environment: selection.environment)
         try await reportingTraffic(json: output.json) {
             let (config, environment, units) = try selection.resolve()
             let signals = TrafficSignals(mode: .revert, command: "promote", log: progressToStderr)

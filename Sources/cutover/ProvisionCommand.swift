@@ -19,6 +19,7 @@ struct ProvisionCommand: AsyncParsableCommand {
     @OptionGroup var selection: UnitSelection
     @OptionGroup var releaseOption: ReleaseOption
     @OptionGroup var aws: AWSOptions
+    @OptionGroup var remote: ServerOption
     @OptionGroup var output: OutputOptions
 
     @Option(help: ArgumentHelp("The container image of the release.", valueName: "image"))
@@ -37,6 +38,7 @@ struct ProvisionCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        try await remote.forwardIfSet(["provision"], config: selection.config, environment: selection.environment)
         try await reporting(json: output.json) {
             let (config, environment, units) = try selection.resolve(kinds: [.ecs])
             guard !units.isEmpty else {

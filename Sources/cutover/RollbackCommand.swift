@@ -18,6 +18,7 @@ struct RollbackCommand: AsyncParsableCommand {
     @OptionGroup var selection: UnitSelection
     @OptionGroup var releaseOption: ReleaseOption
     @OptionGroup var aws: AWSOptions
+    @OptionGroup var remote: ServerOption
     @OptionGroup var output: OutputOptions
 
     @Option(help: ArgumentHelp("Why (recorded in the journal).", valueName: "text"))
@@ -30,6 +31,7 @@ struct RollbackCommand: AsyncParsableCommand {
     var force = false
 
     func run() async throws {
+        try await remote.forwardIfSet(["rollback"], config: selection.config, environment: selection.environment)
         try await reportingTraffic(json: output.json) {
             let (config, environment, units) = try selection.resolve()
             let signals = TrafficSignals(mode: .finish, command: "rollback", log: progressToStderr)

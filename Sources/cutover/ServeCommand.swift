@@ -20,8 +20,11 @@ struct ServeCommand: AsyncParsableCommand {
         one stays, and GET /v1/reconcile lists its problems. The config must be valid at startup. \
         Tokens: CUTOVER_API_TOKEN (operate), CUTOVER_READ_TOKEN (read), or --token-file with lines \
         `operate <token>` / `read <token>`. Webhooks: CUTOVER_WEBHOOK_SECRET. Jenkins: JENKINS_URL, \
-        JENKINS_USER, JENKINS_TOKEN (the Jenkins URL is read once, at startup). SIGTERM or SIGINT: stop \
-        accepting, let a registration or operation in progress end (within --shutdown-timeout), exit 0.
+        JENKINS_USER, JENKINS_TOKEN (the Jenkins URL is read once, at startup). Steps (POST \
+        /v1/environments/ENV/STEP) run as `cutover STEP` child processes with this daemon's environment \
+        (AWS credentials; DATABASE_URL_<ENV> becomes the step's DATABASE_URL) and none of its tokens. \
+        SIGTERM or SIGINT: stop accepting, let a registration or operation in progress end (within \
+        --shutdown-timeout), then abort what is left (a promote puts every group back, within 30 s), exit 0.
         """
     )
 
@@ -45,6 +48,8 @@ struct ServeCommand: AsyncParsableCommand {
     var cloneDir: String?
     @Flag(help: "Delete managed jobs in the environment folders that the config no longer has.")
     var prune = false
+    @Flag(help: "Serve the status page (/) and /metrics without a token (to anyone who can reach --listen).")
+    var publicRead = false
     @Option(help: ArgumentHelp("Log lines as text or as one JSON object per line (stderr).", valueName: "text|json"))
     var logFormat = LogFormat.text
     @Option(help: ArgumentHelp("File of API tokens, lines `operate <token>` or `read <token>`.", valueName: "path"))
@@ -77,11 +82,14 @@ struct ServeCommand: AsyncParsableCommand {
                 registrar: JenkinsPipelineRegistrar(jenkins: client, serverLabel: client.baseURL.absoluteString,
                                                     renderer: try Renderer(templates: templates.map(TemplateSet.init(overrides:)) ?? TemplateSet())),
                 prune: prune, logger: logger)
-            let operations = OperationRegistry()
+            let operations = OperationRegistry(runners: ServeSteps.runners(config: config.path, environment: environment))
             let services = ServerServices(
                 tokens: tokens, webhooks: WebhookVerifier(secret: environment["CUTOVER_WEBHOOK_SECRET"]), reconciler: reconciler,
                 readiness: Readiness(checks: [configCheck(reconciler), ClosureCheck.jenkins(client)] + awsChecks(loaded)),
-                operations: operations, logger: logger)
+                operations: operations, logger: logger,
+                status: StatusServices(system: loaded.name, version: Cutover.version,
+                                       source: LiveStatus(config: loaded, environments: loaded.environments, aws: aws, approvals: client, approvalsProblem: nil),
+                                       publicRead: publicRead))
             let address = ListenAddress(listen)!
             if !address.isLoopback {
                 logger.warning("listening on a non-loopback address: anyone who can reach it can try tokens; put TLS in front", metadata: ["address": .string(listen)])
@@ -90,7 +98,7 @@ struct ServeCommand: AsyncParsableCommand {
             let app = CutoverServerApp.buildApplication(
                 services, host: address.host, port: address.port,
                 extraServices: (watch == .off ? [] : [ConfigWatcher(reconciler: reconciler, interval: .seconds(watchInterval), logger: logger)])
-                    + [OperationsService(registry: operations, deadline: .seconds(shutdownTimeout), logger: logger)],
+                    + [OperationsService(registry: operations, deadline: .seconds(shutdownTimeout), abortGrace: Self.abortGrace, logger: logger)],
                 onListening: { host, port in
                     logger.info("listening", metadata: ["url": .string("http://\(host.contains(":") ? "[\(host)]" : host):\(port)"),
                                                         "operate_tokens": .stringConvertible(counts[.operate] ?? 0),
@@ -98,12 +106,16 @@ struct ServeCommand: AsyncParsableCommand {
                                                         "webhooks": .stringConvertible(services.webhooks.isConfigured)])
                 })
             var groupConfiguration = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-            groupConfiguration.maximumGracefulShutdownDuration = .seconds(shutdownTimeout)
+            // Past the deadline, operations are aborted (a promote reverts) and given abortGrace to finish that.
+            groupConfiguration.maximumGracefulShutdownDuration = .seconds(shutdownTimeout) + Self.abortGrace + .seconds(5)
             groupConfiguration.maximumCancellationDuration = .seconds(5)
             try await ServiceGroup(configuration: groupConfiguration).run()
             logger.info("stopped")
         }
     }
+
+    /// How long an aborted operation gets to put traffic back (or finish its restores) at shutdown.
+    static let abortGrace = Duration.seconds(30)
 
     private func bootstrapLogging() -> Logger {
         let format = logFormat

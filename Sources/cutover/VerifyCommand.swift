@@ -14,9 +14,11 @@ struct VerifyCommand: AsyncParsableCommand {
     @OptionGroup var selection: UnitSelection
     @OptionGroup var releaseOption: ReleaseOption
     @OptionGroup var aws: AWSOptions
+    @OptionGroup var remote: ServerOption
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
+        try await remote.forwardIfSet(["verify"], config: selection.config, environment: selection.environment)
         try await reporting(json: output.json) {
             let (config, environment, units) = try selection.resolve()
             let base = URL(fileURLWithPath: config.path).deletingLastPathComponent()

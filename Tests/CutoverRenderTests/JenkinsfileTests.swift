@@ -26,7 +26,27 @@ struct JenkinsfileTests {
                           options: library + ["--param", "RELEASE=r1", "--fail-stage", "Promote"]))
         runs.append(.init(id: "deploy-rejected", jenkinsfile: "\(jenkins)/staging/service-deploy/Jenkinsfile",
                           options: library + ["--param", "RELEASE=r1", "--reject"]))
+        var scratch: [URL] = []
+        defer { scratch.forEach { try? FileManager.default.removeItem(at: $0) } }
         do {
+            // The variants, rendered into scratch repositories: the library loaded through the folder
+            // property (as Jenkins resolves `library 'cutover@main'`), a sidecar, a Kubernetes agent pod.
+            for (variant, settings, pipelines) in [("folder", ConfigVariants.folderLibrary, ["promote"]),
+                                                   ("sidecar", ConfigVariants.sidecar, ["db-migration", "promote"]),
+                                                   ("kubernetes", ConfigVariants.kubernetes, ["promote"])] {
+                let config = try ConfigVariants.example(with: settings)
+                let repository = try ConfigVariants.renderRepository(try Renderer().render(config).map { ($0.path, $0.contents) },
+                                                                     renderedPath: config.jenkins.renderedPath, label: variant)
+                scratch.append(repository)
+                let dir = repository.appendingPathComponent(config.jenkins.renderedPath).path
+                var options = PipelineHarness.libraryOptions(repository: repository.path)
+                if variant == "folder" { options += ["--folder-library", "\(dir)/staging/config.xml"] }
+                for pipeline in pipelines {
+                    runs.append(.init(id: "\(variant)/staging/\(pipeline)", jenkinsfile: "\(dir)/staging/\(pipeline)/Jenkinsfile",
+                                      options: options + ["--param", "RELEASE=2026.11.28-1", "--file", "cutover-plan.txt=PLAN"]
+                                          + (pipeline == "db-migration" ? artifactParameters : [])))
+                }
+            }
             return try PipelineHarness.run(runs).mapValues(PipelineRun.init)
         } catch {
             Issue.record("harness failed: \(error)")
@@ -48,7 +68,7 @@ struct JenkinsfileTests {
             let run = try run(id)
             #expect(run.valid, "\(id): \(run.errors)")
         }
-        #expect(Self.runs.count == 11)
+        #expect(Self.runs.count == 15)
     }
 
     /// Every step call of every run, in order with its arguments: a change to a library step or a
@@ -161,5 +181,68 @@ struct JenkinsfileTests {
     @Test func productionApproversAreBothGroups() throws {
         let input = try #require(try run("production/service-deploy").events("input").first)
         #expect((input["args"] as? [String: Any])?["submitter"] as? String == "release-managers,change-advisory-board")
+    }
+}
+
+/// The pipelines of the config variants (`jenkins.library: folder`, `jenkins.sidecar`, with and without
+/// `kubernetes`), run by the same harness JVM as the example's.
+@Suite("Rendered Jenkinsfiles of the config variants under Groovy", .serialized)
+struct VariantJenkinsfileTests {
+    func run(_ id: String) throws -> PipelineRun {
+        try #require(JenkinsfileTests.runs[id], "no harness result for \(id)")
+    }
+
+    @Test func theFolderPropertyLoadsTheLibraryForAShortLibraryStep() throws {
+        let run = try run("folder/staging/promote")
+        #expect(run.valid, "\(run.errors)")
+        #expect(run.result == "SUCCESS")
+        let load = try #require(run.events("library").first)
+        #expect(load["args"] as? [String: String] == ["value": "cutover@main"])
+        #expect(run.commandLines == [
+            "cutover promote --dry-run --release 2026.11.28-1",
+            "cutover promote --release 2026.11.28-1",
+            "cutover status --expect green --release 2026.11.28-1",
+        ])
+    }
+
+    @Test func onASidecarTheStepsBindOnlyItsToken() throws {
+        for id in ["sidecar/staging/promote", "sidecar/staging/db-migration", "kubernetes/staging/promote"] {
+            let run = try run(id)
+            #expect(run.valid, "\(id): \(run.errors)")
+            #expect(run.result == "SUCCESS", "\(id)")
+            // The same cutover command lines as on the agent: the CLI runs them on the sidecar.
+            #expect(!run.commandLines.isEmpty)
+            for event in run.events("sh") where event["argv"] != nil && (event["argv"] as? [String])?[1] != "validate" {
+                #expect(event["credentials"] as? [String] == ["cutover-sidecar-token"], "\(id): \(event["script"] ?? "")")
+                let env = try #require(event["env"] as? [String: Any])
+                #expect(env["CUTOVER_SERVER"] as? String == "http://127.0.0.1:8780")
+                #expect(env["CUTOVER_API_TOKEN"] as? String == "****")
+                #expect(env["AWS_SECRET_ACCESS_KEY"] == nil && env["DATABASE_URL"] == nil, "\(id): \(env.keys.sorted())")
+            }
+            let environment = try #require(run.raw["environment"] as? [String: Any])
+            #expect(environment["CUTOVER_AWS_CREDENTIALS"] == nil && environment["CUTOVER_DATABASE_CREDENTIALS"] == nil)
+            #expect(environment["CUTOVER_SIDECAR_CREDENTIALS"] as? String == "cutover-sidecar-token")
+        }
+        let migration = try run("sidecar/staging/db-migration")
+        #expect(migration.commandLines.last == "cutover migrate deploy --migrations migrations-src/prisma/migrations --lock-timeout 5s --release 2026.11.28-1")
+    }
+
+    @Test func theKubernetesAgentIsAPodWithTheSidecar() throws {
+        let run = try run("kubernetes/staging/promote")
+        let agent = try #require(run.raw["agent"] as? [String: Any])
+        #expect(agent["type"] as? String == "kubernetes")
+        #expect(agent["customWorkspace"] as? String == "/home/jenkins/agent/cutover-workspace")
+        // The pod in the Jenkinsfile is exactly the reviewed agent-pod.yaml.
+        let config = try ConfigVariants.example(with: ConfigVariants.kubernetes)
+        let pod = try #require(try Renderer().render(config).first { $0.path == "staging/agent-pod.yaml" })
+        #expect((agent["yaml"] as? String)?.trimmingCharacters(in: .newlines) == pod.contents.trimmingCharacters(in: .newlines))
+        let environment = try #require(run.raw["environment"] as? [String: Any])
+        #expect(environment["CUTOVER_BINARY"] as? String == "/home/jenkins/agent/cutover-bin/cutover")
+    }
+
+    @Test func callStacksMatchTheGoldenFiles() throws {
+        for id in JenkinsfileTests.runs.keys.sorted() where id.hasPrefix("folder/") || id.hasPrefix("sidecar/") || id.hasPrefix("kubernetes/") {
+            try CallStackGolden.check(id, try run(id))
+        }
     }
 }

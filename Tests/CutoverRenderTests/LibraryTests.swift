@@ -119,9 +119,9 @@ struct LibraryTests {
         #expect(run.result == "FAILURE")
         #expect(run.events("sh").isEmpty)
         #expect(run.events("error").compactMap { ($0["args"] as? [String: Any])?["value"] as? String } == [
-            "cutoverPromote: unknown argument relase, missing argument release; accepted: release (required), dryRun, planFile, awsCredentials, binary, config, environment",
-            "cutoverDeploy: missing argument artifact, missing argument release; accepted: service, artifact, release (required), sport, awsCredentials, binary, config, environment",
-            "cutoverMigrate: no database credential: pass databaseCredentials or set CUTOVER_DATABASE_CREDENTIALS",
+            "cutoverPromote: unknown argument relase, missing argument release; accepted: release (required), dryRun, planFile, awsCredentials, server, sidecarCredentials, binary, config, environment",
+            "cutoverDeploy: missing argument artifact, missing argument release; accepted: service, artifact, release (required), sport, awsCredentials, server, sidecarCredentials, binary, config, environment",
+            "cutoverMigrate: no database credential: pass databaseCredentials or set CUTOVER_DATABASE_CREDENTIALS (or run on a sidecar)",
         ])
     }
 
@@ -150,6 +150,7 @@ struct LibraryTests {
             ("status", "cutoverStatus(release: \(h), expect: \(h))", ["status", "--expect", Self.hostile, "--release", Self.hostile]),
             ("cleanup", "cutoverCleanup(release: \(h), service: \(h), sport: \(h), dryRun: true)",
              ["cleanup", "--service", Self.hostile, "--sport", Self.hostile, "--release", Self.hostile, "--dry-run"]),
+            ("sidecar", "cutoverPromote(release: \(h), server: \(h), sidecarCredentials: \(h))", ["promote", "--release", Self.hostile]),
         ]
         let run = try Self.run(calls.map { ($0.stage, $0.call) }, in: repository)
         #expect(run.valid, "\(run.errors)")
@@ -164,37 +165,15 @@ struct LibraryTests {
         #expect(sh[1]["credentials"] as? [String] == [Self.hostile])
         #expect(sh[2]["credentials"] as? [String] == ["db", Self.hostile])
         #expect(sh[7]["wrote"] as? [String] == [planFile])
+        // On a sidecar: its address reaches cutover as data, and only its token is bound.
+        #expect((sh[11]["env"] as? [String: Any])?["CUTOVER_SERVER"] as? String == Self.hostile)
+        #expect(sh[11]["credentials"] as? [String] == [Self.hostile])
         // No value ever became script text: every script is a literal of the library's source.
         let source = try Renderer().renderLibrary().filter { $0.path.hasSuffix(".groovy") }.map(\.contents).joined()
         for event in sh {
             let script = try #require(event["script"] as? String)
             #expect(source.contains("'\(script)'"), "\(script) is not a literal of the library")
         }
-    }
-
-    /// The folder-library alternative: a folder (or global) library named `cutover` configured in
-    /// Jenkins, and `partials/library` overridden to load it by name. The steps and what they run stay.
-    @Test func pipelinesCanLoadAFolderLibraryByNameInstead() throws {
-        let templates = try Paths.temporaryDirectory("folder-library")
-        defer { try? FileManager.default.removeItem(at: templates) }
-        try FileManager.default.createDirectory(at: templates.appendingPathComponent("partials"), withIntermediateDirectories: true)
-        try "library 'cutover'\n".write(to: templates.appendingPathComponent("partials/library.mustache"), atomically: true, encoding: .utf8)
-        let files = try Renderer(templates: try TemplateSet(overrides: templates.path)).render(try Fixtures.example())
-        let out = templates.appendingPathComponent("out")
-        for file in files where file.path.hasPrefix("staging/promote/") || file.path.hasPrefix("library/") {
-            let url = out.appendingPathComponent(file.path)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try file.contents.write(to: url, atomically: true, encoding: .utf8)
-        }
-        let jenkinsfile = out.appendingPathComponent("staging/promote/Jenkinsfile")
-        #expect(try String(contentsOf: jenkinsfile, encoding: .utf8).contains("\nlibrary 'cutover'\npipeline {\n"))
-        // The folder library's root is the library itself (its Library Path set in Jenkins).
-        let results = try PipelineHarness.run([.init(id: "promote", jenkinsfile: jenkinsfile.path,
-                                                     options: ["--library", "cutover=\(out.path)/library", "--shell", "--param", "RELEASE=r1"])])
-        let run = PipelineRun(try #require(results["promote"]))
-        #expect(run.valid, "\(run.errors)")
-        #expect(run.commandLines == ["cutover promote --dry-run --release r1", "cutover promote --release r1",
-                                     "cutover status --expect green --release r1"])
     }
 
     @Test func aTeamJenkinsfileCallsTheStepsDirectly() throws {

@@ -9,13 +9,16 @@ public enum CutoverServerApp {
     /// Every endpoint, in the order the README's API table lists them.
     static func endpoints(_ services: ServerServices) -> [Endpoint] {
         HealthRoutes.endpoints(services) + ReconcileRoutes.endpoints(services) + OperationRoutes.endpoints(services)
+            + StatusPageRoutes.endpoints(services) + MetricsRoutes.endpoints(services)
     }
 
-    /// The router: access log outermost (it sees the final status), then JSON errors, then the routes.
+    /// The router: access log outermost (it sees the final status), then the request metrics, then JSON
+    /// errors, then the routes.
     public static func buildRouter(_ services: ServerServices) -> Router<ServerRequestContext> {
         let endpoints = endpoints(services)
         let router = Router(context: ServerRequestContext.self)
         router.add(middleware: AccessLogMiddleware())
+        router.add(middleware: HTTPMetricsMiddleware(registry: services.status.metrics.registry))
         router.add(middleware: ErrorMiddleware(endpoints: endpoints))
         let authenticator = BearerAuthenticator(tokens: services.tokens)
         for endpoint in endpoints { router.add(endpoint, authenticator: authenticator) }

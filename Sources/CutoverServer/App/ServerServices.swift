@@ -10,9 +10,12 @@ public struct ServerServices: Sendable {
     public var logger: Logger
     /// How long `POST /v1/reconcile` waits for its run before answering 202.
     public var reconcileWait: Duration
+    /// The status page and `/metrics`.
+    public var status: StatusServices
 
     public init(tokens: TokenSet, webhooks: WebhookVerifier, reconciler: Reconciler, readiness: Readiness,
-                operations: OperationRegistry, logger: Logger, reconcileWait: Duration = .seconds(30)) {
+                operations: OperationRegistry, logger: Logger, reconcileWait: Duration = .seconds(30),
+                status: StatusServices = StatusServices()) {
         self.tokens = tokens
         self.webhooks = webhooks
         self.reconciler = reconciler
@@ -20,5 +23,6 @@ public struct ServerServices: Sendable {
         self.operations = operations
         self.logger = logger
         self.reconcileWait = reconcileWait
+        self.status = status
     }
 }

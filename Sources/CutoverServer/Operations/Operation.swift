@@ -17,7 +17,11 @@ public enum OperationState: String, Sendable, Codable, Equatable {
 /// last offset it saw plus one.
 public struct OperationEvent: Sendable, Codable, Equatable {
     public enum Kind: String, Sendable, Codable {
+        /// A console line on stderr: what the step reports as it goes.
         case progress
+        /// A line on stdout: the step's answer (its table, or its `--json` document).
+        case output
+        /// The last event: how it ended.
         case result
     }
 

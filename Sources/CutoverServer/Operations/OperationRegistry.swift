@@ -18,6 +18,9 @@ public actor OperationRegistry {
     /// Ids in start order, for listing and for forgetting the oldest finished ones.
     private var order: [String] = []
     private var accepting = true
+    /// Followers waiting for an operation's next event, by operation id.
+    private var waiters: [String: [(token: Int, continuation: CheckedContinuation<Void, Never>)]] = [:]
+    private var nextWaiter = 0
 
     public init(runners: [any OperationRunner] = [], retainFinished: Int = 200, clock: @escaping @Sendable () -> Date = Date.init) {
         self.runners = Dictionary(runners.map { ($0.kind, $0) }, uniquingKeysWith: { first, _ in first })
@@ -33,6 +36,7 @@ public actor OperationRegistry {
     public func start(kind: String, request: OperationRequest) throws -> OperationSummary {
         guard accepting else { throw OperationError.shuttingDown }
         guard let runner = runners[kind] else { throw OperationError.unknownKind(kind, known: kinds) }
+        do { try runner.check(request) } catch { throw OperationError.badRequest("\(error)") }
         let id = "op-" + UUID().uuidString.lowercased()
         let summary = OperationSummary(id: id, kind: kind, environment: request.environment, state: .running,
                                        createdAt: clock(), finishedAt: nil, outcome: nil, events: 0)
@@ -63,11 +67,31 @@ public actor OperationRegistry {
     }
 
     /// Returns once the log holds more than `count` events or the operation is final (or unknown).
-    /// Polls every 20 ms: cheap for a few followers, and cancellation needs no bookkeeping.
-    public func waitForEvents(_ id: String, beyond count: Int) async {
-        while let record = records[id], record.events.count <= count, !record.summary.state.isFinal {
-            do { try await Task.sleep(for: .milliseconds(20)) } catch { return }
+    /// With `limit`, returns after that long at the latest (a follower's heartbeat). Woken by the append
+    /// itself, not by polling: a follower sees an event, and the end, as soon as it is recorded.
+    public func waitForEvents(_ id: String, beyond count: Int, limit: Duration? = nil) async {
+        guard let record = records[id], record.events.count <= count, !record.summary.state.isFinal else { return }
+        let token = nextWaiter
+        nextWaiter += 1
+        let timer = limit.map { limit in
+            Task { [weak self] in
+                try? await Task.sleep(for: limit)
+                await self?.wake(id, token: token)
+            }
         }
+        await withCheckedContinuation { continuation in
+            waiters[id, default: []].append((token, continuation))
+        }
+        timer?.cancel()
+    }
+
+    private func wake(_ id: String, token: Int) {
+        guard let index = waiters[id]?.firstIndex(where: { $0.token == token }) else { return }
+        waiters[id]!.remove(at: index).continuation.resume()
+    }
+
+    private func wakeAll(_ id: String) {
+        for waiter in waiters.removeValue(forKey: id) ?? [] { waiter.continuation.resume() }
     }
 
     /// Asks the operation to stop; its runner decides how. Nil when the id is unknown; a final
@@ -113,6 +137,7 @@ public actor OperationRegistry {
         record.events.append(OperationEvent(offset: record.events.count, time: clock(), kind: kind, message: message))
         record.summary.events = record.events.count
         records[id] = record
+        wakeAll(id)
     }
 
     func isAbortRequested(_ id: String) -> Bool {
@@ -150,4 +175,5 @@ public actor OperationRegistry {
 public enum OperationError: Error, Sendable, Equatable {
     case unknownKind(String, known: [String])
     case shuttingDown
+    case badRequest(String)
 }

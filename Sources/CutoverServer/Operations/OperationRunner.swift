@@ -12,6 +12,13 @@ public protocol OperationRunner: Sendable {
     /// `context.isAbortRequested` (or awaits `context.abortRequested()`) and decides what abort means
     /// for this step. Never throws: a failure is an outcome with an exit code and an error code.
     func run(_ request: OperationRequest, context: OperationContext) async -> OperationOutcome
+    /// Refuses a request that cannot run (unknown option, unreadable config) before an operation
+    /// exists: the caller gets a 400 with this error's description, and nothing starts.
+    func check(_ request: OperationRequest) throws
+}
+
+extension OperationRunner {
+    public func check(_ request: OperationRequest) throws {}
 }
 
 /// What a caller asked for: the environment and the step's options (the CLI's, as JSON).
@@ -32,8 +39,8 @@ public struct OperationContext: Sendable {
     let registry: OperationRegistry
 
     /// Appends a progress line to the operation's log (the line the console would show).
-    public func emit(_ message: String) async {
-        await registry.append(id, .progress, message)
+    public func emit(_ message: String, kind: OperationEvent.Kind = .progress) async {
+        await registry.append(id, kind, message)
     }
 
     /// True once `POST /v1/operations/{id}/abort` (or shutdown's deadline) asked this operation to stop.

@@ -6,17 +6,20 @@ import ServiceLifecycle
 public struct OperationsService: Service {
     public let registry: OperationRegistry
     public let deadline: Duration
+    /// How long an operation aborted at the deadline gets to end its own way.
+    public let abortGrace: Duration
     let logger: Logger
 
-    public init(registry: OperationRegistry, deadline: Duration, logger: Logger) {
+    public init(registry: OperationRegistry, deadline: Duration, abortGrace: Duration = .seconds(30), logger: Logger) {
         self.registry = registry
         self.deadline = deadline
+        self.abortGrace = abortGrace
         self.logger = logger
     }
 
     public func run() async throws {
         try? await gracefulShutdown()
-        let left = await registry.drain(deadline: deadline)
+        let left = await registry.drain(deadline: deadline, abortGrace: abortGrace)
         if left.isEmpty {
             logger.info("operations drained")
         } else {

@@ -27,6 +27,9 @@ public actor Reconciler {
     private var retry: Task<Void, Never>?
     private var startedRuns = 0
     private var finishedRuns = 0
+    /// Runs that ended with each outcome (skipped ticks, the config unchanged, are not runs), for
+    /// `cutover_reconcile_total`.
+    private var outcomes: [ReconcileStatus.Run.Outcome: Int] = [:]
 
     public init(source: any ConfigSource, registrar: any PipelineRegistrar, prune: Bool, backoff: Backoff = Backoff(), logger: Logger) {
         self.source = source
@@ -40,6 +43,9 @@ public actor Reconciler {
 
     /// The status `GET /v1/reconcile` shows.
     public func currentStatus() -> ReconcileStatus { status }
+
+    /// How many runs ended with each outcome since the start.
+    public func runCounts() -> [ReconcileStatus.Run.Outcome: Int] { outcomes }
 
     /// The registered (last good) config; nil before the first good run.
     public var config: Config? { lastGood }
@@ -76,7 +82,9 @@ public actor Reconciler {
             pending = nil
             startedRuns += 1
             status.running = true
+            let previous = status.lastRun?.startedAt
             await run(reason: next.reason, force: next.force)
+            if let run = status.lastRun, run.startedAt != previous { outcomes[run.outcome, default: 0] += 1 }
             status.running = false
             finishedRuns += 1
         }

@@ -45,10 +45,20 @@ public struct ReleaseJournal: Sendable, Codable, Equatable {
         public var command: String
         public var event: String
         public var detail: String?
+        /// Who ran the command (optional: journals written before these fields existed lack them).
+        public var user: String?
+        /// `$BUILD_URL` and `$BUILD_NUMBER` when it ran in Jenkins.
+        public var build: String?
+        public var buildNumber: String?
+        /// When the command started, on its final entry: the timeline shows how long it took.
+        public var startedAt: Date?
     }
 
-    public mutating func log(_ command: String, _ event: String, _ detail: String? = nil, at time: Date = Date()) {
-        history.append(Entry(time: time, command: command, event: event, detail: detail))
+    /// Appends an entry, signed with who runs this process (`JournalSigner.current`).
+    public mutating func log(_ command: String, _ event: String, _ detail: String? = nil, at time: Date = Date(),
+                             startedAt: Date? = nil, by signer: JournalSigner = .current) {
+        history.append(Entry(time: time, command: command, event: event, detail: detail, user: signer.user, build: signer.build,
+                             buildNumber: signer.buildNumber, startedAt: startedAt))
     }
 }
 

@@ -1,6 +1,7 @@
 import CutoverAWS
 import CutoverCore
 import CutoverState
+import CutoverStatusPage
 import Foundation
 
 /// Moves every unit's traffic to the colour tagged with the release, through the configured steps, all
@@ -122,11 +123,8 @@ public struct Promoter: Sendable {
                     try await shift(live[unit.id]!, to: plan.target!, percent: step, through: change)
                 }
             }
-            let after = await change.live
-            for plan in moving {
-                context.progress("  \(plan.traffic.unit.id): \(plan.target!.rawValue) \(step)% (\(after[plan.traffic.unit.id]?.weights ?? "?"))")
-            }
-            // Bake between steps (and a health check after the last) while watching the target's health.
+            // Bake between steps (and a health check after the last) while watching the target's health;
+            // its first reading prints each group's bar.
             let isLast = index == allSteps.count - 1
             try await bake(moving, change: change, percent: step, seconds: isLast ? 0 : context.promotion.bakeSeconds)
         }
@@ -151,11 +149,16 @@ public struct Promoter: Sendable {
         let context = self.context
         let deadline = context.now().addingTimeInterval(Double(seconds))
         var reported: Date?
+        var drawn = false
         repeat {
             let live = await change.live
             let readings = try await context.forEachUnit(moving.map(\.traffic.unit)) { unit -> (String, TrafficContext.Health) in
                 let plan = moving.first { $0.traffic.unit.id == unit.id }!
                 return (unit.id, try await GroupFailure.naming(unit.id) { try await context.health(live[unit.id]!, color: plan.target!) })
+            }
+            if !drawn {
+                drawBars(moving, live: live, readings: readings)
+                drawn = true
             }
             if let (unit, health) = readings.first(where: { $0.1.problem != nil }) {
                 throw GroupFailure(unit: unit, error: StepError(code: "promote.unhealthy", message: health.problem!))
@@ -169,6 +172,18 @@ public struct Promoter: Sendable {
             }
             try await context.sleep(.milliseconds(Int(min(left, 5) * 1000)))
         } while true
+    }
+
+    /// One line per group with its text bar, the share the ALB reads back and the target's health:
+    /// `  web   [#####.....] green 50%  4/4 healthy`, so the Jenkins console shows the page's picture.
+    private func drawBars(_ moving: [Plan], live: [String: UnitTraffic], readings: [(String, TrafficContext.Health)]) {
+        let width = moving.map(\.traffic.unit.id.count).max() ?? 0
+        for plan in moving {
+            let id = plan.traffic.unit.id, target = plan.target!
+            let health = readings.first { $0.0 == id }?.1
+            context.progress("  " + TextBar.line(unit: id, width: width, color: target.rawValue, percent: live[id]?.percents?[target] ?? 0,
+                                                 healthy: health?.healthy, total: health?.total))
+        }
     }
 
     /// Puts every group back after `error`, and says exactly what happened: every group back (exit 1,

@@ -36,6 +36,7 @@ public struct RollbackRunner: Sendable {
     }
 
     private func rollback(document: JournalDocument?, lock: StateLock?) async throws -> TrafficReport {
+        let started = context.now()
         let plans = try await plan(document?.journal)
         let refused = plans.filter { $0.refusal != nil }
         if !refused.isEmpty {
@@ -64,7 +65,7 @@ public struct RollbackRunner: Sendable {
                 return (unit.id, .failure(error))
             }
         }
-        return try await finish(plans, results: Dictionary(uniqueKeysWithValues: results), change: change, document: document)
+        return try await finish(plans, results: Dictionary(uniqueKeysWithValues: results), change: change, document: document, started: started)
     }
 
     /// Reads every group and decides, without writing, what its restore is or why it is refused.
@@ -99,7 +100,7 @@ public struct RollbackRunner: Sendable {
 
     /// Records the outcome and turns it into the report or the error the CLI prints.
     private func finish(_ plans: [Plan], results: [String: Result<UnitTraffic, any Error>], change: TrafficChange,
-                        document: JournalDocument?) async throws -> TrafficReport {
+                        document: JournalDocument?, started: Date) async throws -> TrafficReport {
         var outcomes: [GroupOutcome] = []
         var failed: [String] = []
         let live = await change.live
@@ -126,7 +127,7 @@ public struct RollbackRunner: Sendable {
                 document.journal.groups[outcome.unit]?.state = .rolledBack
             }
             for override in overrides { document.journal.log("rollback", "override", override, at: context.now()) }
-            document.journal.log("rollback", failed.isEmpty ? "done" : "failed", reason, at: context.now())
+            document.journal.log("rollback", failed.isEmpty ? "done" : "failed", reason, at: context.now(), startedAt: started)
             do { try await context.journal.save(&document) } catch { journalNote = "\n(the journal could not record this: \(error))" }
         }
         let report = context.report("rollback", succeeded: failed.isEmpty, outcomes)

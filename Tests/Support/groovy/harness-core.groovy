@@ -939,10 +939,29 @@ class SharedLibrary {
     List<File> roots = []
     List<Script> calling = []
 
-    /** identifier 'name@version'; the root is --library name=ROOT plus the retriever's libraryPath. */
+    /**
+     * identifier 'name@version'; the root is --library name=ROOT plus the retriever's libraryPath. Without
+     * a retriever the library must be a folder library (--folder-library): its libraryPath applies.
+     */
     void load(String identifier, Object retriever) {
         String name = identifier?.tokenize('@')?.getAt(0)
         String path = (retriever instanceof Map && ((Map) retriever).libraryPath) ? ((Map) retriever).libraryPath.toString() : ''
+        if (retriever == null && name) {
+            Map folder = runner.opts.folderLibraries[name]
+            if (folder == null) {
+                runner.err("library ${identifier}: no retriever, and no folder library named ${name} (--folder-library FOLDER_CONFIG.XML)".toString())
+                throw new StepFailure("library ${identifier} not found")
+            }
+            if (!identifier.contains('@') && !folder.defaultVersion) {
+                runner.err("library ${identifier}: No version specified for library ${name}".toString())
+                throw new StepFailure("library ${identifier} has no version")
+            }
+            if (identifier.contains('@') && !folder.allowVersionOverride) {
+                runner.err("library ${identifier}: version override not permitted for library ${name}".toString())
+                throw new StepFailure("library ${identifier} version not allowed")
+            }
+            path = folder.libraryPath ?: ''
+        }
         String root = name ? (runner.opts.libraries[name] ?: repositoryOf(path)) : null
         if (root == null) {
             runner.err("library ${identifier}: not provided with --library ${name}=DIR, and no directory above the Jenkinsfile holds ${path ?: '.'}/vars".toString())
@@ -1036,6 +1055,8 @@ class SandboxShell {
         pb.environment().clear()
         env.each { k, v -> if (k != null && v != null) pb.environment()[k] = v }
         pb.environment().CUTOVER_HARNESS_ARGV = argv.path
+        // Whatever binary the pipeline names (a path in a Kubernetes pod), the recording function runs.
+        if (pb.environment().containsKey('CUTOVER_BINARY')) pb.environment().CUTOVER_BINARY = 'cutover'
         pb.redirectError(new File(root, 'stderr'))
         Process p = pb.start()
         p.outputStream.close()
@@ -1067,6 +1088,12 @@ class Options {
     String runs
     /** Library name -> checkout root of its repository (the `library` step applies libraryPath). */
     Map<String, String> libraries = new LinkedHashMap()
+    /**
+     * Library name -> {libraryPath, defaultVersion, allowVersionOverride, implicit}, read from the
+     * FolderLibraries property of folder config.xml files (--folder-library), as Jenkins resolves
+     * `library 'name@version'` without a retriever.
+     */
+    Map<String, Map> folderLibraries = new LinkedHashMap()
     /** Run every sh script in /bin/sh, with `cutover` a function that records its arguments. */
     boolean shell
 
@@ -1077,7 +1104,7 @@ class Options {
             String inlineValue = null
             if (a.startsWith('--') && a.contains('=') && a.indexOf('=') < a.length()) {
                 String head = a.substring(0, a.indexOf('='))
-                if (head in ['--param', '--fail-stage', '--file', '--env', '--previous-result', '--runs', '--library']) {
+                if (head in ['--param', '--fail-stage', '--file', '--env', '--previous-result', '--runs', '--library', '--folder-library']) {
                     inlineValue = a.substring(a.indexOf('=') + 1); a = head
                 }
             }
@@ -1091,6 +1118,7 @@ class Options {
                 case '--env': def kv = kv(next(), a); o.env[kv[0]] = kv[1]; break
                 case '--file': def kv = kv(next(), a); o.files[kv[0]] = kv[1]; break
                 case '--library': def kv = kv(next(), a); o.libraries[kv[0]] = kv[1]; break
+                case '--folder-library': o.folderLibraries.putAll(folderLibraries(next())); break
                 case '--shell': o.shell = true; break
                 case '--fail-stage': o.failStages << next(); break
                 case '--approve': o.reject = false; break
@@ -1107,6 +1135,36 @@ class Options {
             }
         }
         return o
+    }
+
+    /** The LibraryConfiguration entries of a folder config.xml's FolderLibraries property. */
+    static Map<String, Map> folderLibraries(String file) {
+        File f = new File(file)
+        if (!f.isFile()) throw new HarnessUsage("--folder-library ${file}: no such file")
+        def root
+        try {
+            root = new XmlSlurper().parse(f)
+        } catch (Exception e) {
+            throw new HarnessUsage("--folder-library ${file}: not XML: ${e.message}")
+        }
+        Map<String, Map> found = new LinkedHashMap()
+        root.properties.'org.jenkinsci.plugins.workflow.libs.FolderLibraries'.libraries.'org.jenkinsci.plugins.workflow.libs.LibraryConfiguration'.each { lib ->
+            String name = lib.name.text().trim()
+            if (!name) return
+            def retriever = lib.retriever
+            found[name] = [
+                libraryPath: retriever.libraryPath.text().trim() ?: null,
+                defaultVersion: lib.defaultVersion.text().trim() ?: null,
+                allowVersionOverride: lib.allowVersionOverride.text().trim() != 'false',
+                implicit: lib.implicit.text().trim() == 'true',
+                includeInChangesets: lib.includeInChangesets.text().trim() != 'false',
+                retriever: retriever.'@class'.text(),
+                scm: retriever.scm.'@class'.text(),
+                remote: retriever.scm.remote.text().trim() ?: null,
+            ]
+        }
+        if (found.isEmpty()) throw new HarnessUsage("--folder-library ${file}: no LibraryConfiguration in a FolderLibraries property")
+        return found
     }
 
     static List<String> kv(String s, String opt) {

@@ -15,6 +15,7 @@ builds with progressive console output.  Test-only control endpoints live under
 
 import argparse
 import base64
+import hashlib
 import html
 import ipaddress
 import json
@@ -537,6 +538,9 @@ class Build(Model):
         self.log = bytearray()
         self.abort = threading.Event()
         self.aborted_by = None
+        # An `input` step the build is paused at (pipeline-input-step), or None. `decision` is set to
+        # "proceed" or "abort" by the input routes and wakes the build.
+        self.pending_input = None
 
     def url_path(self):
         return self.job.url_path() + "%d/" % self.number
@@ -753,6 +757,9 @@ def run_queue_item(state, qi):
         emit(step)
         if step == "[Pipeline] echo":
             emit("Emulated build of %s #%d" % (job.full_name, build.number))
+    hold = outcome.get("input")
+    if not aborted and hold:
+        aborted = wait_at_input(state, build, hold, emit)
     if not aborted and build.abort.wait(interval):
         aborted = True
     if aborted:
@@ -772,6 +779,37 @@ def run_queue_item(state, qi):
         else:
             build.duration = max(1, int((time.time() - started) * 1000))
         build.building = False
+
+
+def input_id(message):
+    """The id pipeline-input-step gives an input without one: the MD5 hex of its message, capitalised
+    (InputStep: `capitalize(Util.getDigestOf(message))`; InputStepTest sees Ef95dd50… for
+    "Is the build okay?")."""
+    digest = hashlib.md5(message.encode("utf-8")).hexdigest()
+    return digest[0].upper() + digest[1:]
+
+
+def wait_at_input(state, build, hold, emit):
+    """Pauses the build at an input step until it is proceeded or aborted (or the build is stopped).
+    Returns True when the build was aborted."""
+    message = hold.get("message") or "Proceed?"
+    pending = {"id": hold.get("id") or input_id(message), "message": message, "ok": hold.get("ok"),
+               "decision": None, "wake": threading.Event()}
+    with state.lock:
+        build.pending_input = pending
+    emit("[Pipeline] input")
+    emit(message)
+    emit("%s or Abort" % (pending["ok"] or "Proceed"))
+    while not pending["wake"].wait(0.05):
+        if build.abort.is_set():
+            break
+    with state.lock:
+        build.pending_input = None
+        decision = pending["decision"]
+    if decision == "proceed":
+        emit("Approved by %s" % (pending.get("by") or "anonymous"))
+        return False
+    return True
 
 
 # --------------------------------------------------------------------------- HTTP
@@ -1329,6 +1367,8 @@ class Handler(BaseHTTPRequestHandler):
             if building:
                 headers.append(("X-More-Data", "true"))
             return self.respond(200, text[start:], CT_TEXT, headers)
+        if rest[:1] in (["wfapi"], ["input"]):
+            return self.input_routes(build, rest)
         if rest == ["stop"]:
             self.require_post()
             with st.lock:
@@ -1346,6 +1386,44 @@ class Handler(BaseHTTPRequestHandler):
                 location = self.root_url() + build.job.url_path()
             return self.redirect(location)
         raise HttpError(404, "Not Found")
+
+    # -- input steps (pipeline-input-step, and pipeline-stage-view's wfapi) ----
+    def input_routes(self, build, rest):
+        """`wfapi/pendingInputActions` lists the input a build waits at in PendingInputActionsExt's
+        shape; `wfapi/inputSubmit?inputId=`, `input/ID/proceedEmpty` and `input/ID/abort` decide it."""
+        st = self.state
+        with st.lock:
+            pending = build.pending_input
+            base = "/" + build.url_path()
+        if rest == ["wfapi", "pendingInputActions"]:
+            if pending is None:
+                return self.respond_json([])
+            action = {"id": pending["id"], "message": pending["message"], "inputs": [],
+                      "proceedUrl": base + "wfapi/inputSubmit?inputId=" + quote(pending["id"], safe=""),
+                      "abortUrl": base + "input/" + quote(pending["id"], safe="") + "/abort",
+                      "redirectApprovalUrl": base + "input/"}
+            if pending["ok"]:
+                action["proceedText"] = pending["ok"]
+            return self.respond_json([action])
+        if rest == ["input"] or rest == ["input", ""]:
+            if pending is None:
+                raise HttpError(404, "Not Found")
+            return self.respond(200, simple_page(pending["message"]))
+        if rest == ["wfapi", "inputSubmit"]:
+            return self.decide(build, pending, self.param("inputId"), "proceed")
+        if len(rest) == 3 and rest[0] == "input" and rest[2] in ("proceedEmpty", "abort"):
+            return self.decide(build, pending, unquote(rest[1]), "proceed" if rest[2] == "proceedEmpty" else "abort")
+        raise HttpError(404, "Not Found")
+
+    def decide(self, build, pending, wanted, decision):
+        self.require_post()
+        if pending is None or wanted != pending["id"]:
+            raise HttpError(404, "Not Found")
+        with self.state.lock:
+            pending["decision"] = decision
+            pending["by"] = self.user
+            pending["wake"].set()
+        return self.redirect(self.root_url() + build.url_path())
 
     # -- queue ------------------------------------------------------------
     def queue_routes(self, rest):
@@ -1457,6 +1535,10 @@ class Handler(BaseHTTPRequestHandler):
             if result not in VALID_RESULTS:
                 raise HttpError(400, "result must be one of %s" % sorted(VALID_RESULTS))
             entry = {"result": result, "duration": data.get("duration")}
+            if data.get("input") is not None:
+                if not isinstance(data["input"], dict):
+                    raise HttpError(400, "input must be an object {message, ok, id}")
+                entry["input"] = {k: data["input"].get(k) for k in ("message", "ok", "id")}
             if entry["duration"] is not None:
                 try:
                     entry["duration"] = float(entry["duration"])

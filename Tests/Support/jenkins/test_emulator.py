@@ -6,6 +6,7 @@ Run: python3 -m pytest -q Tests/Support/jenkins
 """
 
 import base64
+import hashlib
 import http.client
 import json
 import os
@@ -834,3 +835,61 @@ def test_seed_and_items_control(emu):
     assert j.get_job_info("x")["description"] == "d"
     emu.control("wipe", {})
     assert emu.items() == {}
+
+
+# --------------------------------------------------------------------------- input steps
+
+# The fields of pipeline-stage-view's PendingInputActionsExt (rest-api/.../external/PendingInputActionsExt.java):
+# proceedText is @JsonInclude(NON_NULL), the others always present.
+PENDING_INPUT_FIELDS = {"id", "message", "inputs", "proceedUrl", "abortUrl", "redirectApprovalUrl"}
+
+
+def test_input_step_pending_actions_shape_and_proceed(emu):
+    j = emu.client()
+    j.create_folder("rel")
+    j.create_job("rel/deploy", PIPELINE_XML)
+    emu.control("next-result", {"job": "rel/deploy", "input": {"message": "Promote r2?", "ok": "Promote"}})
+    queue_id = j.build_job("rel/deploy", {"VERSION": "2.0.0"})
+    item = wait_for(lambda: (lambda q: q if q.get("executable") else None)(j.get_queue_item(queue_id)))
+    number = item["executable"]["number"]
+    base = "/job/rel/job/deploy/%d/" % number
+    actions = wait_for(lambda: emu.http("GET", base + "wfapi/pendingInputActions").json())
+    assert len(actions) == 1
+    action = actions[0]
+    assert set(action) == PENDING_INPUT_FIELDS | {"proceedText"}
+    assert action["message"] == "Promote r2?" and action["proceedText"] == "Promote" and action["inputs"] == []
+    # URL shapes as InputStepTest asserts them: root-relative, inputSubmit?inputId=, input/ID/abort, input/.
+    assert action["proceedUrl"] == base + "wfapi/inputSubmit?inputId=" + action["id"]
+    assert action["abortUrl"] == base + "input/" + action["id"] + "/abort"
+    assert action["redirectApprovalUrl"] == base + "input/"
+    # While paused the build is running, as python-jenkins sees it.
+    assert j.get_build_info("rel/deploy", number)["building"] is True
+    listed = emu.http("GET", "/job/rel/job/deploy/api/json?tree=builds%5Bnumber,url,building,timestamp%5D%7B0,10%7D").json()
+    assert listed["builds"][0]["number"] == number and listed["builds"][0]["building"] is True
+    assert emu.http("GET", base + "input/").status == 200
+    # Proceeding is a POST (with the crumb) to proceedUrl, as InputStepTest does.
+    r = emu.http("POST", action["proceedUrl"], "json=%7B%22parameter%22%3A%5B%5D%7D", headers=emu.crumb())
+    assert r.status in (200, 302), r.status
+    info = wait_for(lambda: (lambda b: b if not b["building"] else None)(j.get_build_info("rel/deploy", number)))
+    assert info["result"] == "SUCCESS"
+    assert emu.http("GET", base + "wfapi/pendingInputActions").json() == []
+    assert "Approved by admin" in j.get_build_console_output("rel/deploy", number)
+
+
+def test_input_step_abort_and_default_id(emu):
+    j = emu.client()
+    j.create_job("deploy", PIPELINE_XML)
+    emu.control("next-result", {"job": "deploy", "input": {"message": "Ship it?"}})
+    assert hashlib.md5(b"Is the build okay?").hexdigest() == "ef95dd500ae6ed3b27b89fb852296d12"
+    queue_id = j.build_job("deploy", {"VERSION": "1"})
+    number = wait_for(lambda: (lambda q: q if q.get("executable") else None)(j.get_queue_item(queue_id)))["executable"]["number"]
+    base = "/job/deploy/%d/" % number
+    action = wait_for(lambda: emu.http("GET", base + "wfapi/pendingInputActions").json())[0]
+    assert "proceedText" not in action              # NON_NULL: absent without `ok`
+    # Without an id the input step uses its message's MD5, capitalised: InputStepTest's own example.
+    digest = hashlib.md5(b"Ship it?").hexdigest()
+    assert action["id"] == digest[0].upper() + digest[1:]
+    assert emu.http("POST", base + "input/Wrong/abort", "", headers=emu.crumb()).status == 404
+    assert emu.http("POST", action["abortUrl"], "", headers=emu.crumb()).status in (200, 302)
+    info = wait_for(lambda: (lambda b: b if not b["building"] else None)(j.get_build_info("deploy", number)))
+    assert info["result"] == "ABORTED"

@@ -3,7 +3,7 @@
 
 /** Deletes what a release created once no traffic reaches it (`cutover cleanup`). */
 def call(Map args = [:]) {
-    List variables = cutoverArguments('cutoverCleanup', args, ['release'], ['service', 'sport', 'dryRun', 'awsCredentials'])
+    List variables = cutoverArguments('cutoverCleanup', args, ['release'], ['service', 'sport', 'dryRun', 'awsCredentials', 'server', 'sidecarCredentials'])
     if (args.sport && !args.service) {
         error('cutoverCleanup: sport needs service')
     }
@@ -69,10 +69,50 @@ boolean cutoverFlag(Object value) {
 }
 
 /**
+ * The sidecar (`cutover serve`) the command runs on: the server argument, else the pipeline's
+ * CUTOVER_SERVER; with only sidecarCredentials, the sidecar's default address. Null: on the agent.
+ */
+String cutoverServer(Map args) {
+    if (args.server) {
+        return args.server.toString()
+    }
+    if (env.CUTOVER_SERVER) {
+        return env.CUTOVER_SERVER
+    }
+    return args.sidecarCredentials ? 'http://127.0.0.1:8780' : null
+}
+
+/**
+ * Runs body with what the command needs to run on the sidecar, when there is one: CUTOVER_SERVER and
+ * only the sidecar's operate token (sidecarCredentials, else CUTOVER_SIDECAR_CREDENTIALS) bound as
+ * CUTOVER_API_TOKEN. The cutover command then runs the step on the sidecar and streams its output.
+ * Without a sidecar, body runs as it is.
+ */
+def cutoverWithSidecar(Map args, Closure body) {
+    String server = cutoverServer(args)
+    if (!server) {
+        return body()
+    }
+    String id = args.sidecarCredentials ?: env.CUTOVER_SIDECAR_CREDENTIALS
+    if (!id) {
+        error('cutover: the sidecar ' + server + ' needs its token: pass sidecarCredentials or set CUTOVER_SIDECAR_CREDENTIALS')
+    }
+    withEnv([cutoverValue('CUTOVER_SERVER', server)]) {
+        withCredentials([string(credentialsId: id, variable: 'CUTOVER_API_TOKEN')]) {
+            body()
+        }
+    }
+}
+
+/**
  * Runs body with the AWS key pair bound: the awsCredentials argument, else the pipeline's
- * CUTOVER_AWS_CREDENTIALS. With neither, the agent's instance role applies.
+ * CUTOVER_AWS_CREDENTIALS. With neither, the agent's instance role applies. With a sidecar, the AWS
+ * credentials are the sidecar's: only its token is bound.
  */
 def cutoverWithAws(Map args, Closure body) {
+    if (cutoverServer(args)) {
+        return cutoverWithSidecar(args, body)
+    }
     String id = args.awsCredentials ?: env.CUTOVER_AWS_CREDENTIALS
     if (!id) {
         return body()
@@ -85,11 +125,12 @@ def cutoverWithAws(Map args, Closure body) {
 
 /**
  * Runs body with DATABASE_URL bound: the databaseCredentials argument, else the pipeline's
- * CUTOVER_DATABASE_CREDENTIALS. With neither, body runs without it.
+ * CUTOVER_DATABASE_CREDENTIALS. With neither, body runs without it. With a sidecar, nothing is bound:
+ * the sidecar holds the database URL.
  */
 def cutoverWithDatabase(Map args, Closure body) {
     String id = args.databaseCredentials ?: env.CUTOVER_DATABASE_CREDENTIALS
-    if (!id) {
+    if (!id || cutoverServer(args)) {
         return body()
     }
     withCredentials([string(credentialsId: id, variable: 'DATABASE_URL')]) {

@@ -4,16 +4,16 @@ import Foundation
 
 /// A real `cutover serve` process on a free loopback port (`--listen 127.0.0.1:0`), with JSON logs
 /// captured from stderr; the URL is read from its `listening` line. Killed when dropped.
-final class ServeProcess: @unchecked Sendable {
-    let process = Process()
-    private(set) var url: URL!
+public final class ServeProcess: @unchecked Sendable {
+    public let process = Process()
+    public private(set) var url: URL!
     private let lock = NSLock()
     private var buffer = Data()
-    let transport = AsyncHTTPTransport()
+    public let transport = AsyncHTTPTransport()
 
-    struct StartError: Error, CustomStringConvertible { var description: String }
+    public struct StartError: Error, CustomStringConvertible { public var description: String }
 
-    init(_ arguments: [String], environment: [String: String]) throws {
+    public init(_ arguments: [String], environment: [String: String]) throws {
         process.executableURL = URL(fileURLWithPath: Paths.binary)
         process.arguments = ["serve", "--listen", "127.0.0.1:0", "--log-format", "json"] + arguments
         var env = ProcessInfo.processInfo.environment
@@ -49,28 +49,28 @@ final class ServeProcess: @unchecked Sendable {
     }
 
     /// Everything written to stderr so far.
-    var log: String { lock.withLock { String(decoding: buffer, as: UTF8.self) } }
+    public var log: String { lock.withLock { String(decoding: buffer, as: UTF8.self) } }
 
     /// Each stderr line parsed as JSON; a line that is not a JSON object is returned as `["unparsed": line]`.
-    var lines: [[String: Any]] {
+    public var lines: [[String: Any]] {
         log.split(separator: "\n").map { line in
             (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]) ?? ["unparsed": String(line)]
         }
     }
 
-    func request(_ method: String, _ path: String, token: String? = nil, body: Data? = nil) async throws -> HTTPResponse {
+    public func request(_ method: String, _ path: String, token: String? = nil, body: Data? = nil, timeout: Duration = .seconds(10)) async throws -> HTTPResponse {
         let headers = token.map { [("Authorization", "Bearer \($0)")] } ?? []
         return try await transport.send(HTTPRequest(method: method, url: URL(string: path, relativeTo: url)!.absoluteURL, headers: headers, body: body),
-                                        timeout: .seconds(10))
+                                        timeout: timeout)
     }
 
-    func json(_ method: String, _ path: String, token: String? = nil) async throws -> [String: Any] {
+    public func json(_ method: String, _ path: String, token: String? = nil) async throws -> [String: Any] {
         let response = try await request(method, path, token: token)
         return (try JSONSerialization.jsonObject(with: response.body) as? [String: Any]) ?? [:]
     }
 
     /// Sends `signal` and waits (at most `timeout`) for the exit; returns the status and how long it took.
-    func stop(signal: Int32 = SIGTERM, timeout: TimeInterval = 15) -> (status: Int32?, seconds: Double) {
+    public func stop(signal: Int32 = SIGTERM, timeout: TimeInterval = 15) -> (status: Int32?, seconds: Double) {
         let started = Date()
         kill(process.processIdentifier, signal)
         while process.isRunning, Date().timeIntervalSince(started) < timeout { Thread.sleep(forTimeInterval: 0.02) }
