@@ -63,6 +63,10 @@ import Testing
         try scenario.testbed.faults([["match": ["action": "ModifyListener", "body_contains": web], "fault": ["type": "delay", "ms": 3_000], "count": 1]])
         kill(process.processIdentifier, SIGTERM)
         try #require(try scenario.waitFor(10) { try String(contentsOfFile: output.path + ".err", encoding: .utf8).contains("putting every group it moved back") })
+        // The others are put back first, so web's held revert is the one still in flight.
+        try #require(try scenario.waitFor(20) {
+            try greenShares(scenario).filter { $0.key != "stg-frontend-green" }.values.allSatisfy { $0 == 0 }
+        })
         kill(process.processIdentifier, SIGTERM)
         try #require(try scenario.waitFor(30) { !process.isRunning })
         let stderr = try String(contentsOfFile: output.path + ".err", encoding: .utf8)
@@ -84,6 +88,12 @@ import Testing
         try #require(try scenario.waitFor(10) { try stderr().contains("putting every group it moved back") })
         kill(process.processIdentifier, SIGTERM)
         try #require(try scenario.waitFor(10) { try stderr().contains("SIGTERM again") })
+        // Only web's revert is held back: the others are put back before the third signal (on a loaded
+        // machine moto takes a while for them too).
+        try #require(try scenario.waitFor(20) {
+            let shares = try greenShares(scenario)
+            return shares.filter { $0.key != "stg-frontend-green" }.values.allSatisfy { $0 == 0 } && shares["stg-frontend-green"] == 10
+        })
         kill(process.processIdentifier, SIGTERM)
         try #require(try scenario.waitFor(10) { !process.isRunning }, "a third signal ends it at once, not after the 20 s write")
         let text = try stderr()

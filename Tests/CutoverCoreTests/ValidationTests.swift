@@ -30,6 +30,26 @@ struct ValidationTests {
         #expect(problem.location.line == 6 && problem.location.column == 3)
     }
 
+    @Test func aSidecarNeedsItsTokenCredentialAndSafeValues() throws {
+        let good = try ConfigLoader.parse(Fixtures.minimalYAML(jenkinsExtra: """
+          sidecar:
+            credential: cutover-sidecar-token
+            kubernetes: {image: "registry.example.com/cutover:1.4@sha256:0a1b", service_account: cutover-release}
+        """), file: "cutover.yml")
+        let sidecar = try #require(good.jenkins.sidecar)
+        #expect(sidecar.url == "http://127.0.0.1:8780" && sidecar.credential == "cutover-sidecar-token")
+        #expect(sidecar.kubernetes?.image == "registry.example.com/cutover:1.4@sha256:0a1b")
+        #expect(sidecar.kubernetes?.serviceAccount == "cutover-release" && sidecar.kubernetes?.secret == nil)
+        let found = Fixtures.diagnostics(Fixtures.minimalYAML(jenkinsExtra: """
+          sidecar:
+            url: "http://127.0.0.1:8780/$(id)"
+            kubernetes: {image: "cutover:1.4\\\" ; curl evil", secret: Bad_Secret}
+        """))
+        #expect(found.map(\.path).sorted() == ["jenkins.sidecar.credential", "jenkins.sidecar.kubernetes.image",
+                                                "jenkins.sidecar.kubernetes.secret", "jenkins.sidecar.url"], "\(found)")
+        #expect(found.first { $0.path == "jenkins.sidecar.credential" }?.hint.contains("secret-text credential") == true)
+    }
+
     @Test func keysOfTheOtherServiceKindAreRejected() throws {
         let found = Fixtures.diagnostics(Fixtures.minimalYAML(services: """
           web:
