@@ -88,7 +88,9 @@ struct ServeCommand: AsyncParsableCommand {
                 readiness: Readiness(checks: [configCheck(reconciler), ClosureCheck.jenkins(client)] + awsChecks(loaded)),
                 operations: operations, logger: logger,
                 status: StatusServices(system: loaded.name, version: Cutover.version,
-                                       source: LiveStatus(config: loaded, environments: loaded.environments, aws: aws, approvals: client, approvalsProblem: nil),
+                                       source: ReconciledLiveStatus(reconciler: reconciler, startup: loaded) { [aws] config in
+                                           LiveStatus(config: config, environments: config.environments, aws: aws, approvals: client, approvalsProblem: nil)
+                                       },
                                        publicRead: publicRead))
             let address = ListenAddress(listen)!
             if !address.isLoopback {

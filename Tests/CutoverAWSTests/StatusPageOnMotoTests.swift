@@ -10,9 +10,12 @@ import Testing
     static let hostile = "<script>alert(\"x\")</script>&'"
     let release = Scenario.release
 
+    static let operate = "operate-token-\(UUID().uuidString)"
+
     func daemon(_ scenario: Scenario, jenkins: JenkinsEmulator? = nil) throws -> ServeProcess {
         var environment = scenario.runEnvironment
         environment["CUTOVER_READ_TOKEN"] = "read-token-\(UUID().uuidString)"
+        environment["CUTOVER_API_TOKEN"] = Self.operate
         for (key, value) in jenkins?.environment ?? ["JENKINS_URL": "http://127.0.0.1:9"] { environment[key] = value }
         return try ServeProcess(["-c", scenario.config, "--watch", "off", "--public-read"], environment: environment)
     }
@@ -139,6 +142,99 @@ import Testing
         promote.waitUntilExit()
     }
 
+    /// Every `<tr data-unit=…>` of the page with its green share, as Chromium serialised them.
+    func greenByUnit(_ dom: String) -> [String: String] {
+        var result: [String: String] = [:]
+        for chunk in dom.components(separatedBy: "<tr data-unit=\"").dropFirst() {
+            let unit = String(chunk.prefix { $0 != "\"" })
+            guard let range = chunk.range(of: "data-green=\"") else { continue }
+            result[unit] = String(chunk[range.upperBound...].prefix { $0 != "\"" })
+        }
+        return result
+    }
+
+    /// The share of green on every route that has a green group, read from moto.
+    func greenShares(_ scenario: Scenario) throws -> [String: Int] {
+        try scenario.splits().compactMapValues { split in
+            let total = split.values.reduce(0, +)
+            return split.first { $0.key.hasSuffix("-green") }.map { total == 0 ? 0 : $0.value * 100 / total }
+        }
+    }
+
+    @Test func aPromotionRunningInTheSidecarShowsItsStepAndBakeUntilItIsAborted() async throws {
+        let scenario = try Scenario(steps: [10, 50, 100], bake: "60s")
+        let server = try daemon(scenario)
+        let started = try await server.request("POST", "/v1/environments/staging/promote?follow=false", token: Self.operate,
+                                               body: Data(#"{"release": "r2"}"#.utf8))
+        try #require(started.status == 202, "\(String(decoding: started.body, as: UTF8.self))")
+        let id = try #require((try JSONSerialization.jsonObject(with: started.body) as? [String: Any])?["id"] as? String)
+        // On any early exit, SIGTERM lets the daemon abort the promotion (every group put back) before it exits.
+        defer { _ = server.stop(signal: SIGTERM, timeout: 90) }
+        try #require(try scenario.waitFor(30) {
+            let shares = try greenShares(scenario)
+            return shares.count >= 3 && shares.values.allSatisfy { $0 == 10 }
+        }, "the promotion never reached its first step")
+
+        // The page, once its 2 s cache has read the moved weights and the bake has printed its first line.
+        var dom = "", operation = ""
+        let loaded = try scenario.waitFor(30) {
+            dom = try chromium(["--dump-dom", server.url.absoluteString + "/"]).stdout
+            guard let start = dom.range(of: "<div class=\"op\" data-operation=\"\(id)\"") else { return false }
+            operation = String(dom[start.lowerBound...].prefix { $0 != "\n" })
+            operation = String(operation[..<(operation.range(of: "</div>")?.upperBound ?? operation.endIndex)])
+            let greens = greenByUnit(dom)
+            return operation.contains("class=\"bake-left\"") && greens.count >= 3 && greens.values.allSatisfy { $0 == "10" }
+        }
+        #expect(loaded, "\(dom)")
+        #expect(operation.contains("<strong>promote running</strong>"), "\(operation)")
+        #expect(operation.contains("Step <span class=\"step\">1 of 3: "), "\(operation)")
+        #expect(operation.contains("to 10%</span>"), "\(operation)")
+        #expect(operation.contains("Baking at <span class=\"bake-percent\">10%</span>"), "\(operation)")
+        // The time left, in seconds, within the 60 s bake (counted down from the line's time, not stale).
+        let left = operation.range(of: "data-seconds=\"").map { Int(operation[$0.upperBound...].prefix { $0.isNumber }) ?? -1 } ?? -1
+        #expect((1...60).contains(left), "\(operation)")
+        #expect(operation.contains(">\(left) s left</span>"), "\(operation)")
+        // The groups: every split one at 10% green / 90% blue, in numbers and words.
+        let greens = greenByUnit(dom)
+        #expect(Set(greens.keys).isSuperset(of: ["frontend", "feed-normalizer/football", "feed-normalizer/tennis"]), "\(greens)")
+        for unit in ["frontend", "feed-normalizer/football", "feed-normalizer/tennis"] {
+            let cells = row(dom, unit)
+            #expect(cells.contains("data-blue=\"90\" data-green=\"10\""), "\(cells)")
+            #expect(cells.contains("<span class=\"green-percent\">10%</span>") && cells.contains(">SPLIT<"), "\(cells)")
+        }
+        #expect(dom.contains("held by cutover promote"), "\(dom)")
+        // The server's time, split into the reads and the rest (what bench/status_page.py measures).
+        let timed = try await server.request("GET", "/")
+        let timing = timed.headers.first { $0.0.lowercased() == "server-timing" }?.1 ?? ""
+        #expect(timing.range(of: #"^wait;dur=[0-9]+\.[0-9]{3}, render;dur=[0-9]+\.[0-9]{3}, aws;dur=[0-9]+\.[0-9]{3};desc="[^"]+"$"#,
+                             options: .regularExpression) != nil,
+                "\(timed.headers)")
+
+        // Abort: the promotion puts every group back; the page no longer shows it running.
+        let abort = try await server.request("POST", "/v1/operations/\(id)/abort", token: Self.operate)
+        #expect(abort.status == 202)
+        var summary: [String: Any] = [:]
+        for _ in 0..<600 {
+            summary = try await server.json("GET", "/v1/operations/\(id)", token: Self.operate)
+            if summary["finishedAt"] != nil { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(summary["state"] as? String == "aborted", "\(summary)")
+        let settled = try scenario.waitFor(30) {
+            dom = try chromium(["--dump-dom", server.url.absoluteString + "/"]).stdout
+            let greens = greenByUnit(dom)
+            return dom.contains("<section class=\"env\"") && greens.count >= 3 && greens.values.allSatisfy { $0 == "0" }
+        }
+        #expect(settled, "\(dom)")
+        #expect(!dom.contains("data-operation=\"\(id)\""), "\(dom)")
+        #expect(!dom.contains("promote running") && !dom.contains("class=\"bake-left\""), "\(dom)")
+        for unit in ["frontend", "feed-normalizer/football", "feed-normalizer/tennis"] {
+            let cells = row(dom, unit)
+            #expect(cells.contains("data-blue=\"100\" data-green=\"0\"") && !cells.contains(">SPLIT<"), "\(cells)")
+        }
+        #expect(dom.contains("Lock: free"), "\(dom)")
+    }
+
     /// promtool, then prometheus_client's parser: family name → (type, samples).
     func scrape(_ server: ServeProcess) async throws -> (text: String, families: [String: [String: Any]]) {
         let response = try await server.request("GET", "/metrics")
@@ -150,6 +246,56 @@ import Testing
         #expect(parsed.status == 0, "\(parsed.stderr)")
         let families = (try? JSONSerialization.jsonObject(with: Data(parsed.stdout.utf8)) as? [String: [String: Any]]) ?? [:]
         return (text, families)
+    }
+
+    /// The units `cutover_traffic_weight` has a series for.
+    func weightedUnits(_ families: [String: [String: Any]]) -> Set<String> {
+        Set((families["cutover_traffic_weight"]?["samples"] as? [[Any]] ?? []).compactMap { ($0[1] as? [String: String])?["unit"] })
+    }
+
+    @Test func aUnitThatLeavesTheWatchedConfigLeavesTheMetrics() async throws {
+        let scenario = try Scenario(steps: [100], bake: "0s")
+        let jenkins = try JenkinsEmulator()
+        var environment = scenario.runEnvironment
+        let read = "read-token-\(UUID().uuidString)"
+        environment["CUTOVER_READ_TOKEN"] = read
+        for (key, value) in jenkins.environment { environment[key] = value }
+        let server = try ServeProcess(["-c", scenario.config, "--watch", "file", "--watch-interval", "1", "--public-read"], environment: environment)
+        let all: Set = ["frontend", "event-management", "feed-normalizer/football", "feed-normalizer/tennis"]
+        var families: [String: [String: Any]] = [:]
+        for _ in 0..<120 {
+            families = try await scrape(server).families
+            let applied = try await server.json("GET", "/v1/reconcile", token: read)["applied"] != nil
+            if applied && weightedUnits(families) == all { break }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        #expect(weightedUnits(families) == all, "\(server.log)")
+
+        // feed-normalizer (and its listener) leave the config: its series go at the next reads, the others stay.
+        let text = try String(contentsOfFile: scenario.config, encoding: .utf8)
+        let start = try #require(text.range(of: "  feed-normalizer:\n"))
+        let kept = String(text[..<start.lowerBound]).split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !$0.hasPrefix("      feeds: ") }.joined(separator: "\n")
+        try kept.write(toFile: scenario.config, atomically: true, encoding: .utf8)
+        let validated = try CLI.run(["validate", "-c", scenario.config], environment: [:])
+        try #require(validated.status == 0, "\(validated.stderr)")
+        let edited = Date()
+        var gone = false
+        while !gone, Date().timeIntervalSince(edited) < 15 {
+            families = try await scrape(server).families
+            gone = weightedUnits(families) == ["frontend", "event-management"]
+            if !gone { try await Task.sleep(for: .milliseconds(200)) }
+        }
+        #expect(gone, "\(weightedUnits(families)) \(server.log)")
+        #expect(Date().timeIntervalSince(edited) < 8, "the series went \(Date().timeIntervalSince(edited)) s after the edit")
+        let reconciled = try await server.json("GET", "/v1/reconcile", token: read)
+        #expect((reconciled["lastRun"] as? [String: Any])?["outcome"] as? String == "applied", "\(reconciled)")
+        let (text2, _) = try await scrape(server)
+        #expect(!text2.contains("feed-normalizer"), "\(text2)")
+        #expect(sample(families, "cutover_traffic_weight", ["unit": "frontend", "color": "blue"]) == 100)
+        // The page follows the same config.
+        let page = String(decoding: try await server.request("GET", "/").body, as: UTF8.self)
+        #expect(page.contains("data-unit=\"frontend\"") && !page.contains("feed-normalizer"), "\(page)")
     }
 
     func sample(_ families: [String: [String: Any]], _ family: String, _ labels: [String: String]) -> Double? {

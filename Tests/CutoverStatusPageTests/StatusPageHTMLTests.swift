@@ -75,6 +75,16 @@ struct StatusPageHTMLTests {
         #expect(baking.bakePercent == 50 && baking.bakeSecondsLeft == 20)
     }
 
+    @Test func theBakeCountsDownFromTheTimeOfItsLine() {
+        let printed = Date(timeIntervalSince1970: 1_000_000)
+        let lines = [(time: printed.addingTimeInterval(-1), text: "promote: step 1 of 3: 3 groups to 10%"),
+                     (time: printed, text: "promote: baking at 10%, 57s left; healthy: web 1/1")]
+        #expect(OperationProgress.parse(lines, now: printed.addingTimeInterval(7.5)).bakeSecondsLeft == 50)
+        #expect(OperationProgress.parse(lines, now: printed).bakeSecondsLeft == 57)
+        #expect(OperationProgress.parse(lines, now: printed.addingTimeInterval(90)).bakeSecondsLeft == 0, "never below 0")
+        #expect(OperationProgress.parse(lines, now: printed.addingTimeInterval(7.5)).step == "1 of 3: 3 groups to 10%")
+    }
+
     @Test(arguments: [(0, "[..........]"), (4, "[#.........]"), (50, "[#####.....]"), (96, "[#########.]"), (100, "[##########]")])
     func textBar(percent: Int, bar: String) {
         #expect(TextBar.bar(percent: percent) == bar)

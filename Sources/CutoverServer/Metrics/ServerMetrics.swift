@@ -18,6 +18,9 @@ public actor ServerMetrics {
     /// Operations already counted: each finished one increments its counter exactly once.
     private var counted: Set<String> = []
     private var reconcileCounted: [String: Int] = [:]
+    /// The read the traffic gauges were last set from, and those gauges: a scrape of the same read (the
+    /// status cache keeps one for 2 s) reuses them instead of setting 1,000 gauges again.
+    private var lastTraffic: (system: String, environments: [EnvironmentStatus], gauges: [String: Gauge])?
 
     public init(version: String) {
         registry.makeGauge(descriptor: Self.name("cutover_info", "cutover's version; always 1"), labels: [("version", version)]).set(to: 1.0)
@@ -29,8 +32,13 @@ public actor ServerMetrics {
     /// Everything in the text format, after bringing the derived metrics up to date.
     public func scrape(system: String, environments: [EnvironmentStatus], operations: OperationRegistry, reconciler: Reconciler) async -> [UInt8] {
         var gauges: [String: Gauge] = [:]
-        for environment in environments {
-            recordTraffic(system: system, environment, into: &gauges)
+        if let lastTraffic, lastTraffic.system == system, lastTraffic.environments == environments {
+            gauges = lastTraffic.gauges
+        } else {
+            for environment in environments {
+                recordTraffic(system: system, environment, into: &gauges)
+            }
+            lastTraffic = (system, environments, gauges)
         }
         await recordOperations(operations, into: &gauges)
         await recordReconcile(reconciler, into: &gauges)
