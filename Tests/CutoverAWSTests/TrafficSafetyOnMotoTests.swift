@@ -59,8 +59,9 @@ import Testing
         let process = try scenario.start("promote", "--release", release, output: output)
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
         try #require(try scenario.waitFor(30) { try greenShares(scenario)["stg-frontend-green"] == 10 })
-        // The revert of web hangs for 3 s, so the second signal lands while it is in flight.
-        try scenario.testbed.faults([["match": ["action": "ModifyListener", "body_contains": web], "fault": ["type": "delay", "ms": 3_000], "count": 1]])
+        // The revert of web hangs for 15 s, so the second signal lands while it is in flight (even when the
+        // wait for the other groups' reverts takes seconds on a loaded machine).
+        try scenario.testbed.faults([["match": ["action": "ModifyListener", "body_contains": web], "fault": ["type": "delay", "ms": 15_000], "count": 1]])
         kill(process.processIdentifier, SIGTERM)
         try #require(try scenario.waitFor(10) { try String(contentsOfFile: output.path + ".err", encoding: .utf8).contains("putting every group it moved back") })
         // The others are put back first, so web's held revert is the one still in flight.
