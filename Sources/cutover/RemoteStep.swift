@@ -1,7 +1,6 @@
 import ArgumentParser
 import CutoverCore
 import CutoverServer
-import Crypto
 import Foundation
 
 /// `--server`, on every step the sidecar runs: the step then runs there, and this command only shows
@@ -77,7 +76,7 @@ struct RemoteStep {
         if let data = FileManager.default.contents(atPath: path) {
             let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
             object["config"] = URL(fileURLWithPath: absolute).standardizedFileURL.path
-            object["configSHA256"] = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+            object["configSHA256"] = StepRequest.configDigest(data)
             object["workingDirectory"] = FileManager.default.currentDirectoryPath
         } else if config.config != nil {
             throw ValidationError("no config at \(path)")

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// Runs a step as `cutover <step> -c <config> --env <env> <arguments>`: this same binary, in a process
@@ -34,7 +33,7 @@ public struct ProcessStepRunner: OperationRunner {
             guard let data = FileManager.default.contents(atPath: config) else {
                 throw StepRequestError("the daemon cannot read the config \(config); run the client where the daemon shares its files (the pod's workspace, the same host), or omit `config` to use the daemon's own")
             }
-            if let expected = step.configSHA256, expected.lowercased() != Self.sha256(data) {
+            if let expected = step.configSHA256, expected.lowercased() != StepRequest.configDigest(data) {
                 throw StepRequestError("the config at \(config) is not the file the client read (SHA-256 differs): the daemon sees another file at that path")
             }
         }
@@ -116,9 +115,5 @@ public struct ProcessStepRunner: OperationRunner {
         for (key, value) in build where StepRequest.buildVariables.contains(key) { child[key] = value }
         child["CUTOVER_OPERATION"] = operation
         return child
-    }
-
-    static func sha256(_ data: Data) -> String {
-        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
     }
 }

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// The body of `POST /v1/environments/{env}/{step}`, decoded and checked: the step's command-line
@@ -37,6 +38,12 @@ public struct StepRequest: Sendable, Equatable {
         self.configSHA256 = configSHA256
         self.workingDirectory = workingDirectory
         self.build = build
+    }
+
+    /// The `configSHA256` of a config file's bytes (lowercase hex): what the client sends and the daemon
+    /// checks, computed by this one function on both sides.
+    public static func configDigest(_ data: Data) -> String {
+        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
     }
 
     /// Decodes a body (empty means `{}`). Throws `StepRequestError` naming the key that is wrong.

@@ -110,7 +110,7 @@ enum OperationStream {
                     break
                 }
                 await operations.waitForEvents(id, beyond: offset, limit: heartbeat)
-                if await operations.summary(id)?.events == offset, await operations.summary(id)?.state.isFinal == false {
+                if let now = await operations.summary(id), now.events == offset, !now.state.isFinal {
                     try await writer.write(line(Envelope(type: "heartbeat")))
                 }
             }
