@@ -109,8 +109,9 @@ enum LockContract {
         exited.waitUntilExit()
         let deadPID = exited.processIdentifier
 
-        // A holder on another host with that pid is not judged: only its lease can free it.
-        let crashed = try await StateLock.acquire(store: store, key: key, command: "promote", release: "r1", lease: .seconds(6))
+        // A holder on another host with that pid is not judged: only its lease can free it. The lease is an
+        // hour so that only the pid can be what frees it below (a loaded CI run once outlasted 6 s here).
+        let crashed = try await StateLock.acquire(store: store, key: key, command: "promote", release: "r1", lease: .seconds(3600))
         try await rewriteHolder(store, key, ["pid": Int(deadPID), "host": "some-other-agent"])
         await #expect(throws: LockHeld.self) { _ = try await StateLock.acquire(store: store, key: key, command: "promote", release: "r2") }
         // On this host, a pid that no longer exists frees it at once, inside its lease.
