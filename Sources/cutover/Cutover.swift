@@ -21,6 +21,6 @@ struct Cutover: AsyncParsableCommand {
         version: version,
         subcommands: [ValidateCommand.self, RenderCommand.self, LibraryCommand.self, RegisterCommand.self, JenkinsCommand.self, MigrateCommand.self,
                       ProvisionCommand.self, DeployCommand.self, VerifyCommand.self, PromoteCommand.self, RollbackCommand.self, StatusCommand.self, CleanupCommand.self,
-                      UnlockCommand.self, ServeCommand.self]
+                      UnlockCommand.self, ServeCommand.self, StepWorkerCommand.self]
     )
 }

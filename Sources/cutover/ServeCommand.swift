@@ -82,7 +82,9 @@ struct ServeCommand: AsyncParsableCommand {
                 registrar: JenkinsPipelineRegistrar(jenkins: client, serverLabel: client.baseURL.absoluteString,
                                                     renderer: try Renderer(templates: templates.map(TemplateSet.init(overrides:)) ?? TemplateSet())),
                 prune: prune, logger: logger)
-            let operations = OperationRegistry(runners: ServeSteps.runners(config: config.path, environment: environment))
+            let steps = ServeSteps.runners(config: config.path, environment: environment)
+            defer { steps.warm.stop() }
+            let operations = OperationRegistry(runners: steps.runners)
             let services = ServerServices(
                 tokens: tokens, webhooks: WebhookVerifier(secret: environment["CUTOVER_WEBHOOK_SECRET"]), reconciler: reconciler,
                 readiness: Readiness(checks: [configCheck(reconciler), ClosureCheck.jenkins(client)] + awsChecks(loaded)),

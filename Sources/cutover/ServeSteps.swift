@@ -30,13 +30,15 @@ enum ServeSteps {
         }
     }
 
-    /// The runners for `serve`: this binary, run as a child per operation.
-    static func runners(config: String, environment: [String: String]) -> [any OperationRunner] {
+    /// The runners for `serve`: this binary, run as a child per operation (a waiting one when there is
+    /// one: `warm`, which the daemon stops at exit).
+    static func runners(config: String, environment: [String: String]) -> (runners: [any OperationRunner], warm: WarmStepProcess) {
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
             ?? URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
         let absoluteConfig = config.hasPrefix("/") ? config : FileManager.default.currentDirectoryPath + "/" + config
-        return definitions.map {
-            ProcessStepRunner(definition: $0, executable: executable, defaultConfig: absoluteConfig, environment: environment)
-        }
+        let warm = WarmStepProcess(executable: executable, environment: ProcessStepRunner.baseEnvironment(environment))
+        return (definitions.map {
+            ProcessStepRunner(definition: $0, executable: executable, defaultConfig: absoluteConfig, environment: environment, warm: warm)
+        }, warm)
     }
 }

@@ -174,11 +174,79 @@ struct ServeEndToEndTests {
         #expect(setup.server.stop().status == 0)
     }
 
+    /// The daemon keeps one step process started and waiting (`cutover step-worker`). An operation takes
+    /// it and hands it the step's command line, environment and directory on stdin; a new one waits after
+    /// the operation; when the spare has died, the step gets a child started for it; the spare leaves
+    /// with the daemon.
+    @Test func aStepRunsInTheWaitingProcessWithTheRequestsEnvironmentAndDirectory() async throws {
+        // The database URL for staging reaches the step only as the request's environment: its error names the address.
+        let setup = try Setup(arguments: ["--watch", "off"], environment: ["DATABASE_URL_STAGING": "postgresql://u:pw-\(Secrets.read)@127.0.0.1:1/db"])
+        defer { try? FileManager.default.removeItem(at: setup.directory) }
+        let migration = setup.directory.appendingPathComponent("project/prisma/migrations/20260101000000_init")
+        try FileManager.default.createDirectory(at: migration, withIntermediateDirectories: true)
+        try "CREATE TABLE t (id int);\n".write(to: migration.appendingPathComponent("migration.sql"), atomically: true, encoding: .utf8)
+        let daemon = setup.server.process.processIdentifier
+
+        func migrate() async throws -> [String: Any] {
+            // The relative prisma/migrations is found only in the request's working directory.
+            let body = #"{"release": "r1", "workingDirectory": "\#(setup.directory.path)/project"}"#
+            let response = try await setup.server.request("POST", "/v1/environments/staging/migrate", token: Secrets.operate,
+                                                          body: Data(body.utf8), timeout: .seconds(120))
+            let end = response.text.split(separator: "\n").last.map { String($0) } ?? ""
+            let line = (try? JSONSerialization.jsonObject(with: Data(end.utf8)) as? [String: Any]) ?? [:]
+            return ((line["operation"] as? [String: Any])?["outcome"] as? [String: Any]) ?? ["unparsed": response.text]
+        }
+        func expectReachedTheDatabaseURL(_ outcome: [String: Any]) {
+            let message = outcome["errorMessage"] as? String ?? ""
+            #expect(outcome["errorCode"] as? String == "migrate.connect" && message.contains("127.0.0.1:1"), "\(outcome)")
+            #expect(!message.contains(Secrets.read), "the password is masked: \(message)")
+        }
+
+        #expect(try await eventually(timeout: .seconds(60)) { StepProcesses.spares(of: daemon).count == 1 }, "\(setup.server.log)")
+        let first = StepProcesses.spares(of: daemon)[0]
+        expectReachedTheDatabaseURL(try await migrate())
+        #expect(try await eventually(timeout: .seconds(60)) { StepProcesses.spares(of: daemon).filter { $0 != first }.count == 1 })
+        #expect(StepProcesses.isGone(first), "the first spare ran the step and ended")
+
+        // A spare that died: the step still runs, in a child of its own, and a spare waits again after it.
+        let second = StepProcesses.spares(of: daemon)[0]
+        kill(second, SIGKILL)
+        #expect(try await eventually(timeout: .seconds(30)) { StepProcesses.isGone(second) })
+        expectReachedTheDatabaseURL(try await migrate())
+        #expect(try await eventually(timeout: .seconds(60)) { StepProcesses.spares(of: daemon).count == 1 })
+
+        let last = StepProcesses.spares(of: daemon)[0]
+        #expect(setup.server.stop().status == 0)
+        #expect(try await eventually(timeout: .seconds(30)) { StepProcesses.isGone(last) }, "the spare ends with the daemon")
+        #expect(!setup.server.log.contains(Secrets.read))
+    }
+
     @Test func refusesToStartWithoutATokenOrWithABadAddress() throws {
         let noToken = try CLI.run(["serve", "-c", Fixtures.examplePath, "--listen", "127.0.0.1:0"],
                                   environment: ["CUTOVER_API_TOKEN": "", "CUTOVER_READ_TOKEN": ""])
         #expect(noToken.status == 64 && noToken.stderr.contains("no API token"), "\(noToken.stderr)")
         let badAddress = try CLI.run(["serve", "-c", Fixtures.examplePath, "--listen", "8780"])
         #expect(badAddress.status == 64 && badAddress.stderr.contains("--listen \"8780\" is not host:port"), "\(badAddress.stderr)")
+    }
+}
+
+/// The daemon's waiting step processes, read from /proc.
+enum StepProcesses {
+    static func spares(of daemon: Int32) -> [Int32] {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(daemon)/task")) ?? []
+        let children = tasks.flatMap { task in
+            ((try? String(contentsOfFile: "/proc/\(daemon)/task/\(task)/children", encoding: .utf8)) ?? "").split(separator: " ").compactMap { Int32($0) }
+        }
+        return children.filter { pid in
+            guard !isGone(pid), let command = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+            return command.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }.dropFirst().first == "step-worker"
+        }
+    }
+
+    /// No such process, or a zombie (it ended and nobody has reaped it yet).
+    static func isGone(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return true }
+        return stat[stat.index(close, offsetBy: 2)...].first == "Z"
     }
 }

@@ -17,14 +17,18 @@ public struct ProcessStepRunner: OperationRunner {
     public let defaultConfig: String
     /// The daemon's environment; what the child gets is derived from it by `childEnvironment`.
     public let environment: [String: String]
+    /// A step process started ahead of need, shared by every step's runner; nil starts each child cold.
+    public let warm: WarmStepProcess?
 
     public var kind: String { definition.name }
 
-    public init(definition: StepDefinition, executable: String, defaultConfig: String, environment: [String: String]) {
+    public init(definition: StepDefinition, executable: String, defaultConfig: String, environment: [String: String],
+                warm: WarmStepProcess? = nil) {
         self.definition = definition
         self.executable = executable
         self.defaultConfig = defaultConfig
         self.environment = environment
+        self.warm = warm
     }
 
     public func check(_ request: OperationRequest) throws {
@@ -61,14 +65,18 @@ public struct ProcessStepRunner: OperationRunner {
         }
         let arguments = definition.command + arguments(for: step, environment: request.environment)
         await context.emit("cutover \(arguments.joined(separator: " "))")
+        let childEnvironment = Self.childEnvironment(environment, for: request.environment, build: step.build, operation: context.id)
         let child: ChildProcess
-        do {
-            child = try ChildProcess.start(executable, arguments,
-                                           environment: Self.childEnvironment(environment, for: request.environment, build: step.build, operation: context.id),
-                                           directory: step.workingDirectory)
-        } catch {
-            return OperationOutcome(exitCode: 1, errorCode: "operation.start", errorMessage: "cannot start \(executable): \(error)")
+        if let spare = warm?.take(StepWorkerRequest(arguments: arguments, environment: childEnvironment, directory: step.workingDirectory)) {
+            child = spare
+        } else {
+            do {
+                child = try ChildProcess.start(executable, arguments, environment: childEnvironment, directory: step.workingDirectory)
+            } catch {
+                return OperationOutcome(exitCode: 1, errorCode: "operation.start", errorMessage: "cannot start \(executable): \(error)")
+            }
         }
+        defer { warm?.refill() }
         // Abort is the signal Jenkins sends an aborted step: each command knows what to do with it.
         let aborter = Task {
             await context.abortRequested()
@@ -102,14 +110,20 @@ public struct ProcessStepRunner: OperationRunner {
         return (String(code), String(rest))
     }
 
+    /// The daemon's environment less its secrets and what only the daemon acts on: what a step process
+    /// starts with (a waiting one keeps it until its request replaces it whole).
+    public static func baseEnvironment(_ daemon: [String: String]) -> [String: String] {
+        let dropped: Set<String> = ["CUTOVER_API_TOKEN", "CUTOVER_READ_TOKEN", "CUTOVER_WEBHOOK_SECRET", "CUTOVER_SERVER", "JENKINS_TOKEN"]
+        return daemon.filter { !dropped.contains($0.key) && !$0.key.hasPrefix("DATABASE_URL_") }
+    }
+
     /// The daemon's environment less what the step must not see or must not act on: the API tokens and
     /// webhook secret (a step never needs them), CUTOVER_SERVER (the child runs the step itself, it does
     /// not call back), the Jenkins token. DATABASE_URL_<ENV> (e.g. DATABASE_URL_STAGING) becomes the
     /// step's DATABASE_URL, so one daemon can hold the URL of every environment's database.
     static func childEnvironment(_ daemon: [String: String], for environmentName: String, build: [String: String],
                                  operation: String) -> [String: String] {
-        let dropped: Set<String> = ["CUTOVER_API_TOKEN", "CUTOVER_READ_TOKEN", "CUTOVER_WEBHOOK_SECRET", "CUTOVER_SERVER", "JENKINS_TOKEN"]
-        var child = daemon.filter { !dropped.contains($0.key) && !$0.key.hasPrefix("DATABASE_URL_") }
+        var child = baseEnvironment(daemon)
         let suffix = environmentName.uppercased().map { $0 == "-" ? "_" : $0 }
         if let url = daemon["DATABASE_URL_" + String(suffix)] { child["DATABASE_URL"] = url }
         for (key, value) in build where StepRequest.buildVariables.contains(key) { child[key] = value }
