@@ -30,13 +30,13 @@ enum ServeSteps {
         }
     }
 
-    /// The runners for `serve`: this binary, run as a child per operation (a waiting one when there is
-    /// one: `warm`, which the daemon stops at exit).
-    static func runners(config: String, environment: [String: String]) -> (runners: [any OperationRunner], warm: WarmStepProcess) {
+    /// The runners for `serve`: this binary, run as a child per operation (with `spare`, a waiting one
+    /// when there is one: `warm`, which the daemon stops at exit).
+    static func runners(config: String, environment: [String: String], spare: Bool) -> (runners: [any OperationRunner], warm: WarmStepProcess?) {
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
             ?? URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
         let absoluteConfig = config.hasPrefix("/") ? config : FileManager.default.currentDirectoryPath + "/" + config
-        let warm = WarmStepProcess(executable: executable, environment: ProcessStepRunner.baseEnvironment(environment))
+        let warm = spare ? WarmStepProcess(executable: executable, environment: ProcessStepRunner.baseEnvironment(environment)) : nil
         return (definitions.map {
             ProcessStepRunner(definition: $0, executable: executable, defaultConfig: absoluteConfig, environment: environment, warm: warm)
         }, warm)

@@ -221,6 +221,19 @@ struct ServeEndToEndTests {
         #expect(!setup.server.log.contains(Secrets.read))
     }
 
+    /// `--no-spare`: no process waits; a step still runs, in a child started for it.
+    @Test func noSpareKeepsNoProcessWaiting() async throws {
+        let setup = try Setup(arguments: ["--watch", "off", "--no-spare"])
+        defer { try? FileManager.default.removeItem(at: setup.directory) }
+        let daemon = setup.server.process.processIdentifier
+        let response = try await setup.server.request("POST", "/v1/environments/staging/migrate", token: Secrets.operate,
+                                                      body: Data(#"{"release": "r1"}"#.utf8), timeout: .seconds(120))
+        #expect(response.text.contains(#""errorCode":"migrate.no-migrations""#), "\(response.text)")
+        try await Task.sleep(for: .seconds(1))
+        #expect(StepProcesses.spares(of: daemon).isEmpty)
+        #expect(setup.server.stop().status == 0)
+    }
+
     @Test func refusesToStartWithoutATokenOrWithABadAddress() throws {
         let noToken = try CLI.run(["serve", "-c", Fixtures.examplePath, "--listen", "127.0.0.1:0"],
                                   environment: ["CUTOVER_API_TOKEN": "", "CUTOVER_READ_TOKEN": ""])
