@@ -21,7 +21,7 @@ public struct LocalMigration: Sendable, Equatable {
     }
 
     static func sha256(_ data: Data) -> String {
-        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: data).lowercaseHex
     }
 }
 

@@ -1,4 +1,5 @@
 import Crypto
+import CutoverCore
 import Foundation
 
 /// The state store in a local directory: one file per key, the version a SHA-256 of the content.
@@ -70,7 +71,7 @@ public struct LocalStateStore: StateStore {
 
     /// Lowercase hex SHA-256 of `data`.
     static func version(of data: Data) -> String {
-        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: data).lowercaseHex
     }
 
     static let hint = "check that the state directory exists and this user may write it (or set CUTOVER_STATE)"

@@ -72,21 +72,32 @@ struct RemoteStep {
 
     /// The words after the command, less what the daemon sets itself, plus where the config is.
     func requestBody(_ variables: [String: String]) throws -> Data {
-        var object: [String: Any] = ["arguments": Self.forwardedArguments(Array(CommandLine.arguments.dropFirst(1 + command.count)))]
+        var body = Body(arguments: Self.forwardedArguments(Array(CommandLine.arguments.dropFirst(1 + command.count))))
         // The config travels as a path the daemon must read itself (a shared workspace or host), with
         // its hash so another file at the same path is refused; without a local file, the daemon's own.
         let path = config.path
         if let data = FileManager.default.contents(atPath: path) {
             let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
-            object["config"] = URL(fileURLWithPath: absolute).standardizedFileURL.path
-            object["configSHA256"] = StepRequest.configDigest(data)
-            object["workingDirectory"] = FileManager.default.currentDirectoryPath
+            body.config = URL(fileURLWithPath: absolute).standardizedFileURL.path
+            body.configSHA256 = StepRequest.configDigest(data)
+            body.workingDirectory = FileManager.default.currentDirectoryPath
         } else if config.config != nil {
             throw ValidationError("no config at \(path)")
         }
         let build = variables.filter { StepRequest.buildVariables.contains($0.key) && !$0.value.isEmpty }
-        if !build.isEmpty { object["build"] = build }
-        return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        if !build.isEmpty { body.build = build }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(body)
+    }
+
+    /// What `StepRequest.decode` reads, in the spelling the CLI sends (absent keys are left out).
+    struct Body: Encodable {
+        var arguments: [String]
+        var config: String?
+        var configSHA256: String?
+        var workingDirectory: String?
+        var build: [String: String]?
     }
 
     /// Drops `--server`, `--config`/`-c` and `--env` (with their values, in either spelling).

@@ -1,3 +1,4 @@
+import CutoverCore
 @testable import CutoverServer
 import Foundation
 import HTTPTypes
@@ -150,5 +151,17 @@ struct StepRequestTests {
     @Test func theLastErrorLineIsTheOutcomesCode() {
         #expect(ProcessStepRunner.errorLine("error[promote.preflight]: promotion would be refused")! == ("promote.preflight", "promotion would be refused"))
         #expect(ProcessStepRunner.errorLine("promote: step 1 of 3") == nil)
+    }
+
+    @Test func theClientSendsAnEnvironmentOrIdAsOnePathSegment() {
+        #expect(SidecarClient.segment("staging") == "staging")
+        #expect(SidecarClient.segment("op-1a_b.c~d") == "op-1a_b.c~d")
+        #expect(SidecarClient.segment("a/../b?x=1#f") == "a%2F..%2Fb%3Fx%3D1%23f")
+        #expect(SidecarClient.segment("100% é") == "100%25%20%C3%A9")
+    }
+
+    @Test func bytesAsLowercaseHex() {
+        #expect([UInt8]([0x00, 0x0f, 0xa0, 0xff]).lowercaseHex == "000fa0ff")
+        #expect(StepRequest.configDigest(Data("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 }

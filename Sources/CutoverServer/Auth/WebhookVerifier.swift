@@ -1,4 +1,5 @@
 import Crypto
+import CutoverCore
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -39,7 +40,7 @@ public struct WebhookVerifier: Sendable {
             throw APIError(.unauthorized, "hook.not-configured", "this server has no webhook secret (set CUTOVER_WEBHOOK_SECRET)")
         }
         if let signature = headers[HTTPField.Name("X-Hub-Signature-256")!] {
-            let expected = "sha256=" + HMAC<SHA256>.authenticationCode(for: body, using: secret).map { String(format: "%02x", $0) }.joined()
+            let expected = "sha256=" + HMAC<SHA256>.authenticationCode(for: body, using: secret).lowercaseHex
             guard ConstantTime.equal(Data(signature.lowercased().utf8), Data(expected.utf8)) else { throw APIError.webhookSignature }
             return WebhookEvent(forge: .github, name: headers[HTTPField.Name("X-GitHub-Event")!] ?? "push")
         }

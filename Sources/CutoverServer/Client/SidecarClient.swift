@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import CutoverCore
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -128,8 +129,19 @@ public final class SidecarClient: Sendable {
         return "\(error)".localizedCaseInsensitiveContains("refused")
     }
 
+    /// `text` as one URL path segment: every byte but RFC 3986's unreserved ones percent-encoded.
     static func segment(_ text: String) -> String {
-        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? text
+        var out = ""
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                out += "%" + [byte].lowercaseHex.uppercased()
+            }
+        }
+        return out
     }
 
     /// What one follow has seen: the id, the next offset, the end. Used by one task at a time.

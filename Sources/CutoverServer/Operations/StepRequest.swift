@@ -1,4 +1,5 @@
 import Crypto
+import CutoverCore
 import Foundation
 
 /// The body of `POST /v1/environments/{env}/{step}`, decoded and checked: the step's command-line
@@ -43,7 +44,7 @@ public struct StepRequest: Sendable, Equatable {
     /// The `configSHA256` of a config file's bytes (lowercase hex): what the client sends and the daemon
     /// checks, computed by this one function on both sides.
     public static func configDigest(_ data: Data) -> String {
-        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: data).lowercaseHex
     }
 
     /// Decodes a body (empty means `{}`). Throws `StepRequestError` naming the key that is wrong.

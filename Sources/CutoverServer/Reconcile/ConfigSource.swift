@@ -1,4 +1,5 @@
 import Crypto
+import CutoverCore
 import Foundation
 
 /// The config's text at one moment, and how to name it in diagnostics.
@@ -15,7 +16,7 @@ public struct ConfigSnapshot: Sendable, Equatable {
         self.text = text
         self.file = file
         self.revision = revision
-        digest = SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        digest = SHA256.hash(data: Data(text.utf8)).lowercaseHex
     }
 }
 
