@@ -1,3 +1,4 @@
+import CutoverCore
 import Foundation
 import Synchronization
 
@@ -47,7 +48,7 @@ final class ChildProcess: Sendable {
         let open = Mutex(2)
         for (pipe, stream) in [(out, Stream.stdout), (err, Stream.stderr)] {
             Thread.detachNewThread {
-                readLines(pipe.fileHandleForReading) { continuation.yield(Line(stream: stream, text: $0)) }
+                pipe.fileHandleForReading.forEachLine { continuation.yield(Line(stream: stream, text: $0)) }
                 let left = open.withLock { count in
                     count -= 1
                     return count
@@ -113,19 +114,5 @@ final class ChildProcess: Sendable {
 
     func signal(_ number: Int32) {
         if process.isRunning { kill(process.processIdentifier, number) }
-    }
-
-    private static func readLines(_ handle: FileHandle, _ line: (String) -> Void) {
-        var buffer = Data()
-        while true {
-            let chunk = handle.availableData
-            if chunk.isEmpty { break }
-            buffer.append(chunk)
-            while let newline = buffer.firstIndex(of: 0x0A) {
-                line(String(decoding: buffer[buffer.startIndex..<newline], as: UTF8.self))
-                buffer.removeSubrange(buffer.startIndex...newline)
-            }
-        }
-        if !buffer.isEmpty { line(String(decoding: buffer, as: UTF8.self)) }
     }
 }

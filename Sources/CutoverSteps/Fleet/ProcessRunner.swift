@@ -1,3 +1,4 @@
+import CutoverCore
 import Foundation
 
 /// Runs a program found on PATH: to completion (`run`), or streaming its output line by line (`stream`).
@@ -84,18 +85,7 @@ public enum ProcessRunner {
         ChildProcessGroups.insert(process.processIdentifier)
         return await withCheckedContinuation { continuation in
             Thread.detachNewThread {
-                let handle = pipe.fileHandleForReading
-                var buffer = Data()
-                while true {
-                    let chunk = handle.availableData
-                    if chunk.isEmpty { break }
-                    buffer.append(chunk)
-                    while let newline = buffer.firstIndex(of: 0x0A) {
-                        line(String(decoding: buffer[buffer.startIndex..<newline], as: UTF8.self))
-                        buffer.removeSubrange(buffer.startIndex...newline)
-                    }
-                }
-                if !buffer.isEmpty { line(String(decoding: buffer, as: UTF8.self)) }
+                pipe.fileHandleForReading.forEachLine(line)
                 process.waitUntilExit()
                 ChildProcessGroups.remove(process.processIdentifier)
                 continuation.resume(returning: process.terminationStatus)
