@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 
 /// Puts cutover's `LibraryConfiguration` into a folder's live config.xml (`jenkins.library: folder`)
 /// without disturbing anything else there: views, other properties, other libraries of the same
@@ -17,7 +14,7 @@ public enum FolderLibraryMerge {
     /// `FolderLibraries` property, replacing the library of the same `<name>` if there is one.
     /// Throws when the live config is not well-formed XML: a document cutover cannot read is not edited.
     public static func merging(_ library: String, into folder: String) throws -> String {
-        guard (try? XMLDocument(xmlString: JobConfig.withoutDeclaration(folder), options: [])) != nil,
+        guard (try? XMLTree(JobConfig.withoutDeclaration(folder))) != nil,
               let outline = XMLOutline(folder) else {
             throw JenkinsError(.unreadableFolder, "the folder's config.xml on the server is not well-formed XML, so its library property is not edited: fix the folder's configuration in Jenkins, then register again")
         }

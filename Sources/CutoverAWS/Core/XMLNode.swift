@@ -1,3 +1,5 @@
+import CutoverCore
+
 /// A parsed XML element: the small tree AWS Query-protocol responses need (names, text, children).
 ///
 /// Hand-written rather than FoundationXML's SAX parser: AWS answers are small, well-formed documents
@@ -150,20 +152,8 @@ private struct XMLParser {
                 out.append(text[i]); i += 1; continue
             }
             let entity = String(decoding: text[(i + 1)..<end], as: UTF8.self)
-            switch entity {
-            case "amp": out.append(UInt8(ascii: "&"))
-            case "lt": out.append(UInt8(ascii: "<"))
-            case "gt": out.append(UInt8(ascii: ">"))
-            case "quot": out.append(UInt8(ascii: "\""))
-            case "apos": out.append(UInt8(ascii: "'"))
-            default:
-                let scalar: UInt32? = entity.hasPrefix("#x") ? UInt32(entity.dropFirst(2), radix: 16)
-                    : entity.hasPrefix("#") ? UInt32(entity.dropFirst()) : nil
-                guard let scalar, let unicode = Unicode.Scalar(scalar) else {
-                    throw fail("unknown entity &\(entity);")
-                }
-                out.append(contentsOf: Array(String(Character(unicode)).utf8))
-            }
+            guard let character = XMLReference.utf8(entity) else { throw fail("unknown entity &\(entity);") }
+            out.append(contentsOf: character)
             i = end + 1
         }
         return String(decoding: out, as: UTF8.self)
