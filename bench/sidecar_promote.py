@@ -135,9 +135,9 @@ def main():
     lines += ["", "Where the difference goes: the sidecar runs the step in a process of its own, the same binary; it keeps one such "
               "process started and waiting (`serve --no-spare` turns that off), so the daemon's path is the CLI's work without "
               "its process start, plus one HTTP request and the stream of its log (the curl row). The client path adds the "
-              "client binary's own run on top: its process start (`cutover --version` takes about 7 ms here) and about "
-              "10 ms of CPU in all (`perf stat`), a quarter of it the Swift runtime's protocol-conformance lookups, which scan "
-              "every conformance record of the 190 MB binary on each first lookup (argument parsing, NIO's channel pipeline, "
+              "client binary's own run on top: its process start (`cutover --version` takes about 6 ms here) and about "
+              "14 ms of CPU in all (`perf stat`), a quarter of it the Swift runtime's protocol-conformance lookups, which scan "
+              "every conformance record of the 188 MB binary on each first lookup (argument parsing, NIO's channel pipeline, "
               "JSON decoding); AWS's requests are the same ones, from the step process. The client's share is fixed, so it "
               "weighs on a 3-listener promotion and not on a 30-listener one."]
     text = "\n".join(lines) + "\n"
