@@ -91,17 +91,29 @@ private struct SchemaReader {
             if environmentsNode.pairs.isEmpty {
                 reader.error(environmentsNode.node, "environments", "names no environment", hint: "add at least one, e.g. `staging:` with its `listeners:`")
             }
+            var declared: [(name: String, node: Node, path: String)] = []
             for pair in environmentsNode.pairs {
                 let envPath = environmentsNode.child(pair.key)
                 guard let envName = Templated(raw: pair.key, location: reader.location(pair.keyNode), path: envPath, kind: .name)
                     .expand([:], context: "", sink: sink),
-                      let envMap = reader.mapping(pair.value, envPath) else { continue }
-                let envState = readState(envMap)
-                if var environment = readEnvironment(envName, envMap, system: name ?? "system", aws: aws, jenkins: jenkins,
-                                                     database: database, promotion: promotion, services: services) {
-                    environment.state = envState ?? state
-                    environments.append(environment)
-                }
+                      reader.mapping(pair.value, envPath) != nil else { continue }
+                declared.append((envName, pair.value, envPath))
+            }
+            // Environments are independent, and checking each one's units is most of loading a large
+            // config: read them on all cores, each into a sink of its own, then report in file order.
+            let file = reader.file
+            let read = declared.concurrentMap { declared -> (Environment?, [Diagnostic]) in
+                let schema = SchemaReader(reader: YAMLReader(file: file, sink: DiagnosticSink()), path: path)
+                let envMap = schema.reader.mapping(declared.node, declared.path)!
+                let envState = schema.readState(envMap)
+                var environment = schema.readEnvironment(declared.name, envMap, system: name ?? "system", aws: aws, jenkins: jenkins,
+                                                         database: database, promotion: promotion, services: services)
+                environment?.state = envState ?? state
+                return (environment, schema.sink.diagnostics)
+            }
+            for (environment, diagnostics) in read {
+                diagnostics.forEach(sink.report)
+                if let environment { environments.append(environment) }
             }
         }
         if services.isEmpty, let servicesNode = top.value("services") {

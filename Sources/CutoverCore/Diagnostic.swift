@@ -41,7 +41,10 @@ final class DiagnosticSink {
     private var seen: Set<Diagnostic> = []
 
     func error(_ location: SourceLocation, _ path: String, _ message: String, hint: String) {
-        let diagnostic = Diagnostic(location: location, path: path, message: message, hint: hint)
+        report(Diagnostic(location: location, path: path, message: message, hint: hint))
+    }
+
+    func report(_ diagnostic: Diagnostic) {
         // The same templated value is checked once per environment and sport; say it once.
         if seen.insert(diagnostic).inserted {
             diagnostics.append(diagnostic)

@@ -81,32 +81,35 @@ public enum ValueKind: Sendable {
         if value.isEmpty { return "is empty" }
         // Every accepted character is ASCII, so a UTF-8 count is the character count of any valid value.
         if value.utf8.count > 1024 { return "is \(value.utf8.count) bytes long" }
-        if value.unicodeScalars.contains(where: { $0 == "\n" || $0 == "\r" }) { return "contains a line break" }
+        if value.utf8.contains(where: { $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }) { return "contains a line break" }
+        // Characters, as a person counts them; for ASCII without line breaks that is the byte count,
+        // which needs no grapheme breaking (validating a large config checks tens of thousands of values).
+        let length = value.utf8.allSatisfy { $0 < 0x80 } ? value.utf8.count : value.count
         switch self {
         case .name:
-            if value.count > 40 { return "is \(value.count) characters long" }
+            if length > 40 { return "is \(length) characters long" }
             guard Self.isLower(value.unicodeScalars.first!) else { return "must start with a lowercase letter" }
             if let c = value.unicodeScalars.first(where: { !(Self.isLower($0) || Self.isDigit($0) || $0 == "-") }) {
                 return "contains \(Self.show(c))"
             }
-            if value.hasSuffix("-") || value.contains("--") { return "has a trailing or doubled hyphen" }
+            if value.hasSuffix("-") || Self.containsDoubled(value, "-") { return "has a trailing or doubled hyphen" }
         case .credentialID:
-            if value.count > 128 { return "is \(value.count) characters long" }
+            if length > 128 { return "is \(length) characters long" }
             if value.hasPrefix("-") || value.hasPrefix(".") { return "must start with a letter or digit" }
             if let c = firstOutside(value, extra: "._-") { return "contains \(Self.show(c))" }
         case .principal:
-            if value.count > 128 { return "is \(value.count) characters long" }
+            if length > 128 { return "is \(length) characters long" }
             if value.hasPrefix("-") { return "must not start with '-'" }
             if let c = firstOutside(value, extra: "._@-") { return "contains \(Self.show(c))" }
         case .agentLabel:
-            if value.count > 200 { return "is \(value.count) characters long" }
+            if length > 200 { return "is \(length) characters long" }
             if let c = firstOutside(value, extra: "_.- &|!()") { return "contains \(Self.show(c))" }
         case .folderPath:
-            if value.count > 255 { return "is \(value.count) characters long" }
+            if length > 255 { return "is \(length) characters long" }
             for segment in value.split(separator: "/", omittingEmptySubsequences: false) {
                 if segment.isEmpty { return "has an empty folder name (leading, trailing or doubled '/')" }
                 if segment == "." || segment == ".." { return "uses '\(segment)' as a folder name" }
-                if let c = firstOutside(String(segment), extra: "._-") { return "contains \(Self.show(c))" }
+                if let c = firstOutside(segment, extra: "._-") { return "contains \(Self.show(c))" }
             }
         case .httpURL:
             return urlProblem(value, schemes: ["http://", "https://"])
@@ -118,22 +121,22 @@ public enum ValueKind: Sendable {
             guard let at = value.firstIndex(of: "@"), let colon = value.firstIndex(of: ":"), at < colon else {
                 return "is not an https://, ssh:// or user@host:path remote"
             }
-            if value.count > 255 { return "is \(value.count) characters long" }
+            if length > 255 { return "is \(length) characters long" }
             if let c = firstOutside(value, extra: "._~/-@:") { return "contains \(Self.show(c))" }
-            if value.contains("..") { return "contains '..'" }
+            if Self.containsDoubled(value, ".") { return "contains '..'" }
         case .gitRef:
-            if value.count > 255 { return "is \(value.count) characters long" }
+            if length > 255 { return "is \(length) characters long" }
             if value.hasPrefix("-") || value.hasPrefix("/") || value.hasSuffix("/") { return "must not start with '-' or '/' or end with '/'" }
-            if value.contains("..") { return "contains '..'" }
+            if Self.containsDoubled(value, ".") { return "contains '..'" }
             if let c = firstOutside(value, extra: "._/-") { return "contains \(Self.show(c))" }
         case .path:
-            if value.count > 255 { return "is \(value.count) characters long" }
+            if length > 255 { return "is \(length) characters long" }
             if value.hasPrefix("-") { return "must not start with '-'" }
             let relative = value.hasPrefix("/") ? String(value.dropFirst()) : value
             for segment in relative.split(separator: "/", omittingEmptySubsequences: false) {
                 if segment.isEmpty { return "has an empty segment (trailing or doubled '/')" }
                 if segment == ".." { return "climbs out with '..'" }
-                if let c = firstOutside(String(segment), extra: "._-") { return "contains \(Self.show(c))" }
+                if let c = firstOutside(segment, extra: "._-") { return "contains \(Self.show(c))" }
             }
         case .region:
             let parts = value.split(separator: "-", omittingEmptySubsequences: false)
@@ -145,38 +148,38 @@ public enum ValueKind: Sendable {
         case .ruleARN:
             return arnProblem(value, resource: "listener-rule", ids: 3)
         case .targetGroupName:
-            if value.count > 32 { return "is \(value.count) characters long (ELBv2 allows 32)" }
+            if length > 32 { return "is \(length) characters long (ELBv2 allows 32)" }
             if value.hasPrefix("-") || value.hasSuffix("-") { return "starts or ends with a hyphen" }
             if let c = firstOutside(value, extra: "-") { return "contains \(Self.show(c))" }
         case .ecsName:
-            if value.count > 255 { return "is \(value.count) characters long" }
+            if length > 255 { return "is \(length) characters long" }
             if let c = firstOutside(value, extra: "_-") { return "contains \(Self.show(c))" }
         case .pathPattern:
-            if value.count > 128 { return "is \(value.count) characters long" }
+            if length > 128 { return "is \(length) characters long" }
             guard value.hasPrefix("/") else { return "must start with '/'" }
             if let c = firstOutside(value, extra: "._~/-*?") { return "contains \(Self.show(c))" }
         case .hostPattern:
-            if value.count > 128 { return "is \(value.count) characters long" }
+            if length > 128 { return "is \(length) characters long" }
             if let c = firstOutside(value, extra: ".-*?") { return "contains \(Self.show(c))" }
         case .variableName:
-            if value.count > 64 { return "is \(value.count) characters long" }
+            if length > 64 { return "is \(length) characters long" }
             guard Self.isLower(value.unicodeScalars.first!) else { return "must start with a lowercase letter" }
             if let c = value.unicodeScalars.first(where: { !(Self.isLower($0) || Self.isDigit($0) || $0 == "_") }) {
                 return "contains \(Self.show(c))"
             }
         case .tag:
-            if value.count > 128 { return "is \(value.count) characters long" }
+            if length > 128 { return "is \(length) characters long" }
             if let c = firstOutside(value, extra: " _.:/=+-@") { return "contains \(Self.show(c))" }
         case .text:
             if let c = value.unicodeScalars.first(where: { $0.value < 0x20 || $0.value == 0x7F || (0x202A...0x202E).contains($0.value) || (0x2066...0x2069).contains($0.value) }) {
                 return "contains \(Self.show(c))"
             }
         case .containerImage:
-            if value.count > 255 { return "is \(value.count) characters long" }
+            if length > 255 { return "is \(length) characters long" }
             if value.hasPrefix("-") { return "starts with '-'" }
             if let c = firstOutside(value, extra: "._/:@-") { return "contains \(Self.show(c))" }
         case .kubernetesName:
-            if value.count > 253 { return "is \(value.count) characters long" }
+            if length > 253 { return "is \(length) characters long" }
             guard Self.isLower(value.unicodeScalars.first!) || Self.isDigit(value.unicodeScalars.first!) else { return "must start with a lowercase letter or digit" }
             if let c = value.unicodeScalars.first(where: { !(Self.isLower($0) || Self.isDigit($0) || $0 == "-" || $0 == ".") }) {
                 return "contains \(Self.show(c))"
@@ -195,9 +198,9 @@ public enum ValueKind: Sendable {
         let path = rest.dropFirst(authority.count)
         if authority.isEmpty { return "has no host" }
         if !allowUser && authority.contains("@") { return "must not carry credentials; name a Jenkins credential ID instead" }
-        if let c = firstOutside(String(authority), extra: ".-:" + (allowUser ? "@_" : "")) { return "contains \(Self.show(c))" }
-        if let c = firstOutside(String(path), extra: "._~/-") { return "contains \(Self.show(c)) in its path" }
-        if path.contains("..") { return "contains '..'" }
+        if let c = firstOutside(authority, extra: ".-:" + (allowUser ? "@_" : "")) { return "contains \(Self.show(c))" }
+        if let c = firstOutside(path, extra: "._~/-") { return "contains \(Self.show(c)) in its path" }
+        if Self.containsDoubled(path, ".") { return "contains '..'" }
         return nil
     }
 
@@ -215,14 +218,26 @@ public enum ValueKind: Sendable {
         }
         for segment in path.dropFirst(2) {
             if segment.isEmpty { return "has an empty segment" }
-            if let c = firstOutside(String(segment), extra: "-") { return "contains \(Self.show(c))" }
+            if let c = firstOutside(segment, extra: "-") { return "contains \(Self.show(c))" }
         }
         return nil
     }
 
-    private func firstOutside(_ value: String, extra: String) -> Unicode.Scalar? {
-        let extras = Set(extra.unicodeScalars)
-        return value.unicodeScalars.first { !(Self.isAlnum($0) || extras.contains($0)) }
+    /// The first character that is neither a letter, a digit nor one of `extra` (ASCII).
+    private func firstOutside(_ value: some StringProtocol, extra: String) -> Unicode.Scalar? {
+        value.unicodeScalars.first { !(Self.isAlnum($0) || ($0.isASCII && extra.utf8.contains(UInt8($0.value)))) }
+    }
+
+    /// Whether `value` holds `character` twice in a row ("--", ".."), compared byte by byte: Foundation's
+    /// `contains` goes through a locale-aware search.
+    private static func containsDoubled(_ value: some StringProtocol, _ character: Unicode.Scalar) -> Bool {
+        let byte = UInt8(character.value)
+        var previous: UInt8 = 0
+        for current in value.utf8 {
+            if current == byte && previous == byte { return true }
+            previous = current
+        }
+        return false
     }
 
     static func isLower(_ c: Unicode.Scalar) -> Bool { c >= "a" && c <= "z" }

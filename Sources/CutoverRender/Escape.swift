@@ -15,7 +15,7 @@ public enum Escape {
 
     /// `groovySingleQuoted`, appended to a UTF-8 buffer (the template renderer's output).
     static func appendGroovySingleQuoted(_ text: String, to out: inout [UInt8]) {
-        transform(text, into: &out) { byte, next, next2 in
+        transform(text, into: &out, special: groovySpecial) { byte, next, next2 in
             switch byte {
             case UInt8(ascii: "\\"): return .replace("\\\\")
             case UInt8(ascii: "'"): return .replace("\\'")
@@ -72,7 +72,7 @@ public enum Escape {
     }
 
     static func appendXMLText(_ text: String, to out: inout [UInt8]) {
-        transform(text, into: &out) { byte, next, next2 in
+        transform(text, into: &out, special: xmlSpecial) { byte, next, next2 in
             switch byte {
             case UInt8(ascii: "&"): return .replace("&amp;")
             case UInt8(ascii: "<"): return .replace("&lt;")
@@ -119,29 +119,58 @@ public enum Escape {
         case replaceSkipping(String, Int)
     }
 
-    /// Scans UTF-8 bytes; bytes the rule keeps are copied in runs. Multi-byte rules see the next two bytes.
+    /// The bytes `appendGroovySingleQuoted`'s rule may change: the only ones it is asked about.
+    private static let groovySpecial = SpecialBytes { byte in
+        byte < 0x20 || byte == 0x7f || byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "'") || byte == 0xE2
+    }
+
+    /// The bytes `appendXMLText`'s rule may change (tab and line feed are kept as they are).
+    private static let xmlSpecial = SpecialBytes { byte in
+        (byte < 0x20 && byte != UInt8(ascii: "\n") && byte != UInt8(ascii: "\t")) || byte == 0x7f
+            || "&<>\"'".utf8.contains(byte) || byte == 0xC2 || byte == 0xE2 || byte == 0xEF
+    }
+
+    /// A byte set as a 256-entry table. Nearly every byte of a rendered file needs no escaping, so the
+    /// scan between special bytes is one table load per byte instead of a call to the rule.
+    private struct SpecialBytes: Sendable {
+        let table: [Bool]
+
+        init(_ isSpecial: (UInt8) -> Bool) {
+            table = (0...255).map { isSpecial(UInt8($0)) }
+        }
+    }
+
+    /// Scans UTF-8 bytes; bytes the rule keeps are copied in runs. Multi-byte rules see the next two
+    /// bytes. The rule is asked only about bytes in `special`; every other byte is kept.
     @inline(__always)
-    private static func transform(_ text: String, into out: inout [UInt8], _ rule: (UInt8, UInt8?, UInt8?) -> Action) {
+    private static func transform(_ text: String, into out: inout [UInt8], special: SpecialBytes,
+                                  _ rule: (UInt8, UInt8?, UInt8?) -> Action) {
         var text = text
         text.withUTF8 { bytes in
             out.reserveCapacity(out.count + bytes.count + bytes.count / 8 + 16)
-            var runStart = 0
-            var index = 0
-            let count = bytes.count
-            while index < count {
-                let action = rule(bytes[index], index + 1 < count ? bytes[index + 1] : nil, index + 2 < count ? bytes[index + 2] : nil)
-                switch action {
-                case .keep:
-                    index += 1
-                case .replace(let replacement), .replaceSkipping(let replacement, _):
-                    out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
-                    out.append(contentsOf: replacement.utf8)
-                    if case .replaceSkipping(_, let skip) = action { index += skip }
-                    index += 1
-                    runStart = index
+            special.table.withUnsafeBufferPointer { table in
+                var runStart = 0
+                var index = 0
+                let count = bytes.count
+                while index < count {
+                    if !table[Int(bytes[index])] {
+                        index += 1
+                        continue
+                    }
+                    let action = rule(bytes[index], index + 1 < count ? bytes[index + 1] : nil, index + 2 < count ? bytes[index + 2] : nil)
+                    switch action {
+                    case .keep:
+                        index += 1
+                    case .replace(let replacement), .replaceSkipping(let replacement, _):
+                        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                        out.append(contentsOf: replacement.utf8)
+                        if case .replaceSkipping(_, let skip) = action { index += skip }
+                        index += 1
+                        runStart = index
+                    }
                 }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<count]))
             }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<count]))
         }
     }
 

@@ -57,15 +57,8 @@ public struct Renderer: Sendable {
     }
 
     private func renderEnvironments(_ config: Config) throws -> [RenderedFile] {
-        // Environments are independent: render them on all cores, then join in config order.
-        let environments = config.environments
-        nonisolated(unsafe) let results = UnsafeMutableBufferPointer<Result<[RenderedFile], any Error>>.allocate(capacity: environments.count)
-        defer { results.deallocate() }
-        DispatchQueue.concurrentPerform(iterations: environments.count) { index in
-            (results.baseAddress! + index).initialize(to: Result { try render(config, environments[index]) })
-        }
-        defer { _ = results.baseAddress.map { $0.deinitialize(count: environments.count) } }
-        return try results.flatMap { try $0.get() }
+        // Environments are independent: render them on all cores, joined in config order.
+        try config.environments.concurrentMap { try render(config, $0) }.flatMap { $0 }
     }
 
     private func render(_ config: Config, _ environment: Environment) throws -> [RenderedFile] {

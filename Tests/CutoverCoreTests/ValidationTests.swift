@@ -20,6 +20,43 @@ struct ValidationTests {
         #expect(found.map(\.path).contains("services.events.target_groups.blue"))
     }
 
+    /// Environments are read on all cores: the report must still be the same list, in file order, and a
+    /// service template that fails in two environments must be reported once per environment, the
+    /// earlier environment first.
+    @Test func environmentsReadInParallelReportInFileOrder() throws {
+        var environments = "environments:\n"
+        for index in 0..<8 {
+            let region = index == 5 ? "region: Not-A-Region" : "region: eu-west-1"
+            let arn = index == 2 ? "arn:aws:elasticloadbalancing:eu-west-1:1:listener/app/x/0/0" : "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/shop/0123456789abcdef/0123456789abcdef"
+            environments += "  e\(index):\n    \(region)\n    typo_key: \(index)\n    listeners:\n      web: \(arn)\n"
+            if index == 6 { environments += "  Bad_Name:\n    listeners: {}\n" }
+        }
+        let text = """
+        version: 1
+        name: shop
+        jenkins:
+          approvers: [releasers]
+          source: {url: https://git.example.com/shop/release.git}
+        \(environments)services:
+          web:
+            kind: instances
+            listener: web
+            target_groups: {blue: '{env}-web-blue-with-a-name-too-long-for-e1', green: '{env}-green'}
+        """
+        let first = Fixtures.diagnostics(text)
+        for _ in 0..<20 { #expect(Fixtures.diagnostics(text) == first) }
+        let lines = first.map(\.location.line)
+        #expect(lines == lines.sorted(), "\(first)")
+        #expect(first.filter { $0.path.hasSuffix(".typo_key") }.map(\.path) == (0..<8).map { "environments.e\($0).typo_key" })
+        #expect(first.contains { $0.path == "environments.e2.listeners.web" })
+        #expect(first.contains { $0.path == "environments.e5.region" })
+        #expect(first.contains { $0.path == "environments.\'Bad_Name\'" || $0.message.contains("Bad_Name") }, "\(first)")
+        // The too-long blue name, once per environment, in environment order (one place in the file).
+        let blue = first.filter { $0.path == "services.web.target_groups.blue" }
+        let order = blue.map { diagnostic in (0..<8).first { diagnostic.message.contains("(in environment e\($0):") } }
+        #expect(order == (0..<8).map { $0 }, "\(blue)")
+    }
+
     @Test func unknownKeySuggestsTheNearestKnownKey() throws {
         let found = Fixtures.diagnostics(Fixtures.minimalYAML(jenkinsExtra: "  keep_bulids: 5"))
         let problem = try #require(found.first)

@@ -14,6 +14,10 @@ struct EscapeTests {
         "tab\there", "back\\slash", "trailing\\", "\\'", "''", "'''", "\"\"\"", "$", "${", "&amp; &lt;", "<![CDATA[x]]>",
         "]]>", "unicode: héllo ✓ 日本", "\u{202E}bidi", "bell\u{7}", "del\u{7f}", "nel\u{85}", "ls\u{2028}ps\u{2029}", "",
         String(repeating: "x", count: 5000),
+        // Every ASCII character and every C1 control, each next to plain text: the escapers scan for
+        // the bytes they change with a table, so a byte missing from it would come through raw here.
+        String(String.UnicodeScalarView((1...0x7f).map { Unicode.Scalar(UInt8($0)) })),
+        String(String.UnicodeScalarView((0x80...0x9f).flatMap { ["a", Unicode.Scalar(UInt8($0))] })),
     ]
 
     @Test func groovySingleQuotedRoundTripsThroughRealGroovy() throws {
