@@ -26,6 +26,11 @@ public final class AsyncHTTPTransport: HTTPTransport {
         try? client.syncShutdown()
     }
 
+    /// Closes the pool now (an async caller may not block in `syncShutdown`); `deinit` then has nothing left to do.
+    public func shutdown() async {
+        try? await client.shutdown()
+    }
+
     public func send(_ request: HTTPRequest, timeout: Duration) async throws -> HTTPResponse {
         var outgoing = HTTPClientRequest(url: request.url.absoluteString)
         outgoing.method = HTTPMethod(rawValue: request.method)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CutoverCore
+import Foundation
 
 @main
 struct Cutover: AsyncParsableCommand {
@@ -23,4 +24,18 @@ struct Cutover: AsyncParsableCommand {
                       ProvisionCommand.self, DeployCommand.self, VerifyCommand.self, PromoteCommand.self, RollbackCommand.self, StatusCommand.self, CleanupCommand.self,
                       UnlockCommand.self, ServeCommand.self, StepWorkerCommand.self]
     )
+
+    /// A step for a sidecar goes there before the command line is parsed here (`RemoteStep.fromCommandLine`);
+    /// a mistake the client can see itself (no token, not a URL) is reported as the parsed command
+    /// reports it, exit 64.
+    static func main() async {
+        if let remote = RemoteStep.fromCommandLine(Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment) {
+            do {
+                try await remote.run()
+            } catch {
+                exit(withError: error)
+            }
+        }
+        await main(nil)
+    }
 }

@@ -18,7 +18,8 @@ struct ServerOption: ParsableArguments {
     /// code); returns at once when none is, so the command runs here.
     func forwardIfSet(_ command: [String], config: ConfigOptions, environment: EnvironmentOption) async throws {
         guard let url else { return }
-        try await RemoteStep(server: url, command: command, config: config, environment: environment).run()
+        try await RemoteStep(server: url, command: command, configPath: config.path, configGiven: config.config != nil,
+                             environmentName: environment.name).run()
     }
 }
 
@@ -28,8 +29,11 @@ struct ServerOption: ParsableArguments {
 struct RemoteStep {
     var server: String
     var command: [String]
-    var config: ConfigOptions
-    var environment: EnvironmentOption
+    /// `--config`, `$CUTOVER_CONFIG` or cutover.yml; `configGiven` when named on the command line.
+    var configPath: String
+    var configGiven: Bool
+    /// `--env` or `$CUTOVER_ENV`.
+    var environmentName: String?
 
     func run() async throws {
         let variables = ProcessInfo.processInfo.environment
@@ -75,13 +79,13 @@ struct RemoteStep {
         var body = Body(arguments: Self.forwardedArguments(Array(CommandLine.arguments.dropFirst(1 + command.count))))
         // The config travels as a path the daemon must read itself (a shared workspace or host), with
         // its hash so another file at the same path is refused; without a local file, the daemon's own.
-        let path = config.path
+        let path = configPath
         if let data = FileManager.default.contents(atPath: path) {
             let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
             body.config = URL(fileURLWithPath: absolute).standardizedFileURL.path
             body.configSHA256 = StepRequest.configDigest(data)
             body.workingDirectory = FileManager.default.currentDirectoryPath
-        } else if config.config != nil {
+        } else if configGiven {
             throw ValidationError("no config at \(path)")
         }
         let build = variables.filter { StepRequest.buildVariables.contains($0.key) && !$0.value.isEmpty }
@@ -116,8 +120,8 @@ struct RemoteStep {
 
     /// --env, $CUTOVER_ENV, or the local config's only environment.
     func resolveEnvironment() throws -> String {
-        if let name = environment.name { return name }
-        if let loaded = try? config.load(), loaded.environments.count == 1 { return loaded.environments[0].name }
+        if let environmentName { return environmentName }
+        if let loaded = try? ConfigLoader.load(path: configPath), loaded.environments.count == 1 { return loaded.environments[0].name }
         throw ValidationError("with --server, name the environment: --env NAME or CUTOVER_ENV")
     }
 }
@@ -158,5 +162,45 @@ final class AbortOnSignal: @unchecked Sendable {
         Task { [client] in
             do { try await client.abort(id) } catch { printError("cutover: the abort request failed: \(error)") }
         }
+    }
+}
+
+extension RemoteStep {
+    /// The step `words` (the command line after the program name) run on a sidecar, read without
+    /// ArgumentParser; nil unless the words are plainly a sidecar step with a server named (by
+    /// `--server` or $CUTOVER_SERVER). The client only forwards the words: the sidecar checks them with
+    /// the step's own parser and answers a mistake with its message and exit code 64, as the command
+    /// would here. Building the parser's model of a step's options is a fifth of a short step's client
+    /// CPU, so a client that has nothing to parse skips it. Anything unusual (help, an option given twice,
+    /// a short option but `-c`, an option without its value) returns nil and takes the full parser.
+    static func fromCommandLine(_ words: [String], environment variables: [String: String]) -> RemoteStep? {
+        guard let definition = ServeSteps.definitions.first(where: { words.starts(with: $0.command) }) else { return nil }
+        let names = ["--server": "server", "--config": "config", "-c": "config", "--env": "env"]
+        var values: [String: String] = [:]
+        let rest = Array(words.dropFirst(definition.command.count))
+        var index = 0
+        while index < rest.count {
+            let word = rest[index]
+            index += 1
+            if word == "--" { break }
+            if ["--help", "-h", "--version", "--experimental-dump-help"].contains(word) || word.hasPrefix("--generate-completion") { return nil }
+            if word.hasPrefix("-") && !word.hasPrefix("--") && word != "-c" { return nil }
+            let (name, inline) = word.firstIndex(of: "=").map { (String(word[..<$0]), Optional(String(word[word.index(after: $0)...]))) } ?? (word, nil)
+            guard let key = names[name] else { continue }
+            if name == "-c" && inline != nil { return nil }
+            guard values[key] == nil else { return nil }
+            if let inline {
+                values[key] = inline
+            } else {
+                guard index < rest.count, !rest[index].hasPrefix("-") else { return nil }
+                values[key] = rest[index]
+                index += 1
+            }
+        }
+        let server = values["server"] ?? variables["CUTOVER_SERVER"]
+        guard let server, !server.isEmpty else { return nil }
+        let configPath = values["config"] ?? variables["CUTOVER_CONFIG"].flatMap { $0.isEmpty ? nil : $0 } ?? "cutover.yml"
+        return RemoteStep(server: server, command: definition.command, configPath: configPath, configGiven: values["config"] != nil,
+                          environmentName: values["env"] ?? variables["CUTOVER_ENV"].flatMap { $0.isEmpty ? nil : $0 })
     }
 }

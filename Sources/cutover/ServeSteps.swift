@@ -36,7 +36,8 @@ enum ServeSteps {
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
             ?? URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
         let absoluteConfig = config.hasPrefix("/") ? config : FileManager.default.currentDirectoryPath + "/" + config
-        let warm = spare ? WarmStepProcess(executable: executable, environment: ProcessStepRunner.baseEnvironment(environment)) : nil
+        let warm = spare ? WarmStepProcess(executable: executable, arguments: [StepWorkerRequest.command, "--warm-config", absoluteConfig],
+                                           environment: ProcessStepRunner.baseEnvironment(environment)) : nil
         return (definitions.map {
             ProcessStepRunner(definition: $0, executable: executable, defaultConfig: absoluteConfig, environment: environment, warm: warm)
         }, warm)

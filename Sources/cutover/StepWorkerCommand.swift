@@ -13,7 +13,11 @@ struct StepWorkerCommand: AsyncParsableCommand {
         abstract: "Internal: a step process waiting for the sidecar's request on stdin.",
         shouldDisplay: false)
 
+    @Option(help: "The daemon's config, loaded once while waiting (StepWarmUp).")
+    var warmConfig: String?
+
     func run() async throws {
+        await StepWarmUp.run(config: warmConfig)
         // End of file before a request: the daemon stopped, or is gone. Nothing was asked; nothing to say.
         guard let line = readLine(strippingNewline: true) else { throw ExitCode.success }
         let request: StepWorkerRequest

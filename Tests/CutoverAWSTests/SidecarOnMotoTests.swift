@@ -132,6 +132,26 @@ import Testing
         #expect(unknown.status == 404 && String(decoding: unknown.body, as: UTF8.self).contains("operation.unknown-step"))
     }
 
+    /// The client forwards a step's words without parsing them (RemoteStep.fromCommandLine): a mistyped
+    /// option is the step parser's refusal from the daemon, exit 64 as it is locally; help is local; a
+    /// client mistake (no token) is a usage error before anything is sent.
+    @Test func theClientsMistakesAreReportedAsTheCommandReportsThem() async throws {
+        let scenario = try Scenario(steps: [100])
+        let server = try daemon(scenario)
+        let typo = try client(scenario, server, "promote", "--relase", release)
+        #expect(typo.status == 64 && typo.stderr.contains("the sidecar refused: promote:"), "\(typo.stderr)")
+        let help = try client(scenario, server, "promote", "--help")
+        #expect(help.status == 0 && help.stdout.contains("USAGE: cutover promote"), "\(help.stdout)\(help.stderr)")
+        var noToken = clientEnvironment(scenario)
+        noToken["CUTOVER_API_TOKEN"] = ""
+        let tokenless = try CLI.run(["promote", "--release", release, "-c", scenario.config, "--server", server.url.absoluteString],
+                                    environment: noToken)
+        #expect(tokenless.status == 64 && tokenless.stderr.contains("Error: --server needs the sidecar's operate token in CUTOVER_API_TOKEN"),
+                "\(tokenless.stderr)")
+        #expect(try await operations(server).isEmpty)
+        #expect(try scenario.testbed.log().allSatisfy { $0["action"] as? String != "ModifyListener" })
+    }
+
     @Test func aPromotionWhoseClientIsKilledStillFinishes() async throws {
         let scenario = try Scenario(steps: [10, 50, 100], bake: "2s")
         let server = try daemon(scenario)

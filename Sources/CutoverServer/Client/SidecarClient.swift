@@ -1,35 +1,30 @@
-import AsyncHTTPClient
 import CutoverCore
 import Foundation
-import NIOCore
-import NIOHTTP1
 
 /// The CLI's side of the operations API: start a step on a sidecar, follow its log, re-attach when the
 /// connection drops, abort. The operation runs in the daemon whatever happens to this client.
 public final class SidecarClient: Sendable {
     public let baseURL: String
     private let token: String
-    private let client: HTTPClient
+    private let transport: SidecarTransport
     /// How long the client keeps trying to re-attach to a running operation.
     public let reattachFor: Duration
     /// How long a refused connection is retried before the first request (a sidecar still starting).
     public let startWait: Duration
 
-    public init(baseURL: String, token: String, reattachFor: Duration = .seconds(600), startWait: Duration = .seconds(60)) {
+    /// `viaAsyncHTTPClient` sends even `http://` through AsyncHTTPClient (as `https://` always is), so
+    /// tests prove that path on loopback too.
+    public init(baseURL: String, token: String, reattachFor: Duration = .seconds(600), startWait: Duration = .seconds(60),
+                viaAsyncHTTPClient: Bool = false) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.token = token
         self.reattachFor = reattachFor
         self.startWait = startWait
-        var configuration = HTTPClient.Configuration()
-        configuration.redirectConfiguration = .disallow
-        configuration.httpVersion = .http1Only
-        // The daemon writes a heartbeat at least every 15 s; a minute of silence is a dead connection.
-        configuration.timeout = .init(connect: .seconds(10), read: .seconds(60))
-        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        transport = viaAsyncHTTPClient ? .asyncHTTPClient(SidecarTransport.makeClient()) : .for(self.baseURL)
     }
 
     deinit {
-        try? client.syncShutdown()
+        transport.shutdown()
     }
 
     /// Starts `step` in `environment` and follows it to its end, handing every event to `onEvent` once
@@ -37,10 +32,8 @@ public final class SidecarClient: Sendable {
     public func run(step: String, environment: String, body: Data, onStart: @Sendable (OperationSummary) -> Void = { _ in },
                     onReattach: @Sendable (String) -> Void = { _ in },
                     onEvent: @escaping @Sendable (OperationEvent) -> Void) async throws -> OperationSummary {
-        var request = HTTPClientRequest(url: "\(baseURL)/v1/environments/\(Self.segment(environment))/\(Self.segment(step))")
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.body = .bytes(ByteBuffer(bytes: body))
+        let request = Request(method: "POST", url: "\(baseURL)/v1/environments/\(Self.segment(environment))/\(Self.segment(step))",
+                              body: body)
         let follower = Follower(onEvent: onEvent)
         // A sidecar container may still be starting when the pod's first step runs: a refused connection
         // means nothing was sent, so it is retried for `startWait`. Any other failure before the
@@ -52,7 +45,7 @@ public final class SidecarClient: Sendable {
             } catch let error as SidecarError {
                 throw error
             } catch {
-                if follower.id == nil, Self.isRefused(error), ContinuousClock.now < startBy {
+                if follower.id == nil, SidecarTransport.isRefused(error), ContinuousClock.now < startBy {
                     try await Task.sleep(for: .milliseconds(500))
                     continue
                 }
@@ -68,10 +61,8 @@ public final class SidecarClient: Sendable {
 
     /// Asks the daemon to abort an operation (promote puts every group back; rollback finishes).
     public func abort(_ id: String) async throws {
-        var request = HTTPClientRequest(url: "\(baseURL)/v1/operations/\(Self.segment(id))/abort")
-        request.method = .POST
-        let response = try await send(request)
-        _ = try await response.body.collect(upTo: 1 << 16)
+        let response = try await send(Request(method: "POST", url: "\(baseURL)/v1/operations/\(Self.segment(id))/abort", body: nil))
+        _ = try await response.collect(upTo: 1 << 16)
     }
 
     private func reattach(_ follower: Follower, onReattach: @Sendable (String) -> Void) async throws -> OperationSummary {
@@ -82,8 +73,7 @@ public final class SidecarClient: Sendable {
             onReattach("connection to the sidecar lost; re-attaching to \(id) from event \(follower.next)")
             try await Task.sleep(for: pause)
             pause = min(pause * 2, .seconds(5))
-            var request = HTTPClientRequest(url: "\(baseURL)/v1/operations/\(Self.segment(id))/events?from=\(follower.next)")
-            request.method = .GET
+            let request = Request(method: "GET", url: "\(baseURL)/v1/operations/\(Self.segment(id))/events?from=\(follower.next)", body: nil)
             do {
                 try await stream(request, follower: follower, expect: 200, onStart: { _ in })
             } catch let error as SidecarError {
@@ -96,15 +86,21 @@ public final class SidecarClient: Sendable {
         throw SidecarError(code: "sidecar.lost", message: "lost the sidecar at \(baseURL) for \(reattachFor); operation \(id) goes on there: follow it with GET /v1/operations/\(id)/events?from=\(follower.next)", exitStatus: 1)
     }
 
-    private func stream(_ request: HTTPClientRequest, follower: Follower, expect status: UInt, onStart: @Sendable (OperationSummary) -> Void) async throws {
+    private struct Request {
+        var method: String
+        var url: String
+        var body: Data?
+    }
+
+    private func stream(_ request: Request, follower: Follower, expect status: UInt, onStart: @Sendable (OperationSummary) -> Void) async throws {
         let response = try await send(request)
-        guard response.status.code == status else {
-            let body = try await response.body.collect(upTo: 1 << 16)
-            throw SidecarError.answer(status: response.status.code, body: Data(body.readableBytesView), url: request.url)
+        guard response.status == status else {
+            let body = try await response.collect(upTo: 1 << 16)
+            throw SidecarError.answer(status: response.status, body: body, url: request.url)
         }
         var buffer = Data()
         for try await chunk in response.body {
-            buffer.append(contentsOf: chunk.readableBytesView)
+            buffer.append(contentsOf: chunk)
             while let newline = buffer.firstIndex(of: 0x0A) {
                 let line = buffer[buffer.startIndex..<newline]
                 buffer.removeSubrange(buffer.startIndex...newline)
@@ -117,16 +113,10 @@ public final class SidecarClient: Sendable {
         }
     }
 
-    private func send(_ request: HTTPClientRequest) async throws -> HTTPClientResponse {
-        var request = request
-        request.headers.add(name: "Authorization", value: "Bearer \(token)")
-        request.headers.add(name: "Accept", value: "application/x-ndjson")
-        return try await client.execute(request, timeout: .hours(24))
-    }
-
-    static func isRefused(_ error: any Error) -> Bool {
-        if let error = error as? IOError { return error.errnoCode == ECONNREFUSED }
-        return "\(error)".localizedCaseInsensitiveContains("refused")
+    private func send(_ request: Request) async throws -> StreamedAnswer {
+        var headers = [("Authorization", "Bearer \(token)"), ("Accept", "application/x-ndjson")]
+        if request.body != nil { headers.append(("Content-Type", "application/json")) }
+        return try await transport.send(method: request.method, url: request.url, headers: headers, body: request.body)
     }
 
     /// `text` as one URL path segment: every byte but RFC 3986's unreserved ones percent-encoded.

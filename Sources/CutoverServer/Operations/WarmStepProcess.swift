@@ -32,12 +32,15 @@ public struct StepWorkerRequest: Codable, Sendable, Equatable {
 /// when the daemon stops or dies.
 public final class WarmStepProcess: Sendable {
     let executable: String
+    /// `step-worker` and its options.
+    let arguments: [String]
     /// The spare's own environment: the daemon's less its secrets. A request replaces it whole.
     let environment: [String: String]
     private let state = Mutex<(spare: ChildProcess?, stopped: Bool)>((nil, false))
 
-    public init(executable: String, environment: [String: String]) {
+    public init(executable: String, arguments: [String] = [StepWorkerRequest.command], environment: [String: String]) {
         self.executable = executable
+        self.arguments = arguments
         self.environment = environment
         refill()
     }
@@ -60,7 +63,7 @@ public final class WarmStepProcess: Sendable {
     func refill() {
         Thread.detachNewThread { [self] in
             guard state.withLock({ !$0.stopped && $0.spare == nil }) else { return }
-            guard let child = try? ChildProcess.start(executable, [StepWorkerRequest.command], environment: environment,
+            guard let child = try? ChildProcess.start(executable, arguments, environment: environment,
                                                       directory: nil, input: true) else { return }
             let kept = state.withLock { state -> Bool in
                 guard !state.stopped && state.spare == nil else { return false }
