@@ -241,9 +241,12 @@ and stacks.
 
 Goal: at most 30 MiB idle. Nearly all of VmRSS is clean file-backed pages of the one static `cutover`
 binary (190 MB: every command, AWS, PostgreSQL, Hummingbird, the Swift runtime and Foundation): the pages
-the process has touched, and with them the neighbours the kernel maps on each fault (fault-around). They
-are shared with every other cutover process on the machine (the spare, the steps) and the kernel can drop
-them at any time; what the daemon itself allocates is the anonymous column.
+the process has touched, and with them the neighbours the kernel maps on each fault (fault-around, 64 KiB).
+The release link puts the code the sidecar runs side by side (scripts/symbol-order.txt), so those
+neighbours are mostly code it runs too. The pages are shared with every other cutover process on the
+machine (the spare, the steps) and the kernel can drop them at any time; what the daemon itself allocates is
+the anonymous column. The spare step process has run every step's argument parser, loaded the config and
+made one HTTP exchange while it waits (so a step starts warm), which is most of its VmRSS.
 
 ## Latency at 500 requests/s (wrk, 2 threads, 10 connections paced at 50 requests/s each)
 
