@@ -89,28 +89,11 @@ struct LiveStatus: LiveStatusSource {
     }
 }
 
-/// The live status of the config the reconciler last applied (validated and registered), so a unit or
-/// environment that leaves the config leaves the page and `/metrics`, and a new one appears, without a
-/// restart. Until the first good run (and with `--watch off` and no reconcile) it is the config read
-/// at startup. The reads (and their HTTP clients) are made again only when the applied digest changes.
-actor ReconciledLiveStatus: LiveStatusSource {
-    private let reconciler: Reconciler
-    private let make: @Sendable (Config) -> LiveStatus
-    private var digest: String?
-    private var current: LiveStatus
-
-    init(reconciler: Reconciler, startup: Config, make: @escaping @Sendable (Config) -> LiveStatus) {
-        self.reconciler = reconciler
-        self.make = make
-        current = make(startup)
-    }
+/// The live status of the config the reconciler last applied.
+struct ReconciledLiveStatus: LiveStatusSource {
+    let status: FollowsAppliedConfig<LiveStatus>
 
     func read() async -> [EnvironmentStatus] {
-        // The digest first: a config applied between the two reads is picked up again on the next read.
-        if let applied = await reconciler.currentStatus().applied, applied.digest != digest, let config = await reconciler.config {
-            digest = applied.digest
-            current = make(config)
-        }
-        return await current.read()
+        await status.current().read()
     }
 }

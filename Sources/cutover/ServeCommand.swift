@@ -88,14 +88,16 @@ struct ServeCommand: AsyncParsableCommand {
             let steps = ServeSteps.runners(config: config.path, environment: environment, spare: spare)
             defer { steps.warm?.stop() }
             let operations = OperationRegistry(runners: steps.runners)
+            let fixedChecks = [configCheck(reconciler), ClosureCheck.jenkins(client)]
+            let awsChecks = FollowsAppliedConfig(reconciler, startup: loaded) { [aws] config in Self.awsChecks(config, aws: aws) }
+            let liveStatus = FollowsAppliedConfig(reconciler, startup: loaded) { [aws] config in
+                LiveStatus(config: config, environments: config.environments, aws: aws, approvals: client, approvalsProblem: nil)
+            }
             let services = ServerServices(
                 tokens: tokens, webhooks: WebhookVerifier(secret: environment["CUTOVER_WEBHOOK_SECRET"]), reconciler: reconciler,
-                readiness: Readiness(checks: [configCheck(reconciler), ClosureCheck.jenkins(client)] + awsChecks(loaded)),
+                readiness: Readiness { fixedChecks + (await awsChecks.current()) },
                 operations: operations, logger: logger,
-                status: StatusServices(system: loaded.name, version: Cutover.version,
-                                       source: ReconciledLiveStatus(reconciler: reconciler, startup: loaded) { [aws] config in
-                                           LiveStatus(config: config, environments: config.environments, aws: aws, approvals: client, approvalsProblem: nil)
-                                       },
+                status: StatusServices(system: loaded.name, version: Cutover.version, source: ReconciledLiveStatus(status: liveStatus),
                                        publicRead: publicRead))
             let address = ListenAddress(listen)!
             if !address.isLoopback {
@@ -162,7 +164,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     /// AWS and state store reachability per distinct endpoint and store location. A store that cannot
     /// even be set up (no credentials) is a failing check, not a failed start.
-    private func awsChecks(_ config: Config) -> [any ReadinessCheck] {
+    private static func awsChecks(_ config: Config, aws: AWSOptions) -> [any ReadinessCheck] {
         let transport = AsyncHTTPTransport(maxBodyBytes: 1 << 16)
         let variables = ProcessInfo.processInfo.environment
         var endpoints: [String: URL] = [:], stores: [String: any ReadinessCheck] = [:]

@@ -27,7 +27,7 @@ struct ReconcilerTests {
         #expect(status.lastRun?.outcome == .invalid)
         #expect(status.lastRun?.error?.code == "config.invalid")
         #expect(status.applied == good, "the last good config stays registered")
-        #expect(await reconciler.config?.environments.first?.services.first?.kind == .instances)
+        #expect(await reconciler.applied()?.config.environments.first?.services.first?.kind == .instances)
         let problem = try #require(status.diagnostics.first { $0.path == "services.web.kind" }, "\(status.diagnostics)")
         #expect(problem.location == "\(harness.configPath):\(line):\(problem.column)" && problem.line == line && problem.column > 1)
         #expect(problem.message.contains("instances-please") && !problem.hint.isEmpty)

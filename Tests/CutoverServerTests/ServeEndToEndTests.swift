@@ -126,6 +126,31 @@ struct ServeEndToEndTests {
         #expect(exit == 0 && seconds < 15, "\(setup.server.log)")
     }
 
+    /// `/readyz` probes what the applied config names: an environment moved to another state store gets
+    /// that store probed after the edit is registered, without a restart.
+    @Test func readinessFollowsTheAppliedConfig() async throws {
+        let setup = try Setup()
+        defer { try? FileManager.default.removeItem(at: setup.directory) }
+        #expect(try await eventually(timeout: .seconds(120)) { try setup.emulator.items().count == 12 }, "\(setup.server.log)")
+        func checkNames() async throws -> [String] {
+            let answer = try await setup.server.request("GET", "/readyz")
+            let checks = (try JSONSerialization.jsonObject(with: answer.body) as? [String: Any])?["checks"] as? [[String: Any]] ?? []
+            return checks.compactMap { $0["name"] as? String }
+        }
+        let moved = setup.directory.appendingPathComponent("moved-state").path
+        let before = try await checkNames()
+        #expect(before.contains("state \(setup.directory.appendingPathComponent("state").path)") && !before.contains("state \(moved)"), "\(before)")
+
+        try setup.edit { $0.replacingOccurrences(of: "\n  staging:\n", with: "\n  staging:\n    state: \(moved)\n") }
+        var after: [String] = []
+        #expect(try await eventually(timeout: .seconds(120)) {
+            after = try await checkNames()
+            return after.contains("state \(moved)")
+        }, "\(after)\n\(setup.server.log)")
+        #expect(after.contains("state \(setup.directory.appendingPathComponent("state").path)"), "production keeps the default store: \(after)")
+        #expect(setup.server.stop().status == 0)
+    }
+
     /// `--watch git`: the branch of jenkins.source (redirected by git's own `insteadOf` to a local bare
     /// repository), and a signed GitHub push webhook that reconciles at once, long before the next tick.
     @Test func gitWatchAndAPushWebhook() async throws {

@@ -37,18 +37,24 @@ public struct ReadinessReport: Sendable, Codable, Equatable {
 }
 
 /// Runs every check at once, each bounded by `timeout`, so a hung dependency makes `/readyz` say so
-/// instead of hanging the probe.
+/// instead of hanging the probe. The checks are asked for on every report: the sidecar's follow the
+/// applied config (an environment added to it gets its state store probed).
 public struct Readiness: Sendable {
-    public let checks: [any ReadinessCheck]
+    private let checks: @Sendable () async -> [any ReadinessCheck]
     public let timeout: Duration
 
-    public init(checks: [any ReadinessCheck], timeout: Duration = .seconds(3)) {
+    public init(timeout: Duration = .seconds(3), checks: @escaping @Sendable () async -> [any ReadinessCheck]) {
         self.checks = checks
         self.timeout = timeout
     }
 
+    public init(checks: [any ReadinessCheck], timeout: Duration = .seconds(3)) {
+        self.init(timeout: timeout) { checks }
+    }
+
     public func report() async -> ReadinessReport {
         let timeout = timeout
+        let checks = await checks()
         let results = await withTaskGroup(of: (Int, CheckResult).self) { group in
             for (index, check) in checks.enumerated() {
                 group.addTask { (index, await Self.run(check, timeout: timeout)) }

@@ -31,7 +31,7 @@ extension ClosureCheck {
             if let first = status.diagnostics.first {
                 throw ReadinessFailure("\(status.diagnostics.count) problem(s) in the config, the first at \(first.location): \(first.message)")
             }
-            if await reconciler.config == nil {
+            if await reconciler.applied() == nil {
                 throw ReadinessFailure(status.lastRun?.error?.message ?? "no config registered yet")
             }
         }

@@ -47,8 +47,11 @@ public actor Reconciler {
     /// How many runs ended with each outcome since the start.
     public func runCounts() -> [ReconcileStatus.Run.Outcome: Int] { outcomes }
 
-    /// The registered (last good) config; nil before the first good run.
-    public var config: Config? { lastGood }
+    /// The registered (last good) config and its digest, read together; nil before the first good run.
+    public func applied() -> (digest: String, config: Config)? {
+        guard let lastGood, let appliedDigest else { return nil }
+        return (appliedDigest, lastGood)
+    }
 
     /// Asks for a run and returns at once. `force` registers even when the config is unchanged (to
     /// restore hand edits in Jenkins); without it, an unchanged or already-rejected config is skipped.
