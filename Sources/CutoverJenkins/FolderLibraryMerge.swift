@@ -1,3 +1,4 @@
+import CutoverCore
 import Foundation
 
 /// Puts cutover's `LibraryConfiguration` into a folder's live config.xml (`jenkins.library: folder`)
@@ -14,59 +15,64 @@ public enum FolderLibraryMerge {
     /// `FolderLibraries` property, replacing the library of the same `<name>` if there is one.
     /// Throws when the live config is not well-formed XML: a document cutover cannot read is not edited.
     public static func merging(_ library: String, into folder: String) throws -> String {
-        guard (try? XMLTree(JobConfig.withoutDeclaration(folder))) != nil,
-              let outline = XMLOutline(folder) else {
+        // The declaration (Jenkins writes XML 1.1's) is kept as it is and the rest read: the ranges
+        // index the rest.
+        let body = JobConfig.withoutDeclaration(folder)
+        guard let document = try? XMLTree(body) else {
             throw JenkinsError(.unreadableFolder, "the folder's config.xml on the server is not well-formed XML, so its library property is not edited: fix the folder's configuration in Jenkins, then register again")
         }
-        guard let libraryOutline = XMLOutline(library), libraryOutline.root.name == configurationTag else {
+        let declaration = String(decoding: folder.utf8.prefix(folder.utf8.count - body.utf8.count), as: UTF8.self)
+        return declaration + (try merging(library, into: document))
+    }
+
+    private static func merging(_ library: String, into folder: XMLTree) throws -> String {
+        guard let rendered = try? XMLTree(library), rendered.root.name == configurationTag else {
             throw JenkinsError(.unreadableFolder, "the rendered library configuration is not one \(configurationTag) element (check an overridden xml/library-configuration template)")
         }
-        let name = libraryOutline.root.children.first { $0.name == "name" }.map(libraryOutline.content(of:))
+        let name = rendered.root.elements(named: "name").first.map { rendered.text($0.contentRange) }
         let element = library.trimmingCharacters(in: .whitespacesAndNewlines)
-        let root = outline.root
+        let root = folder.root
 
-        guard let properties = root.children.first(where: { $0.name == propertiesTag }) else {
+        guard let properties = root.elements(named: propertiesTag).first else {
             // No <properties> at all (hand-written XML): add one as the root's first child.
             let indent = "  "
-            return outline.replacing(root.contentStart..<root.contentStart,
-                                     with: "\n\(indent)" + wrapped(element, in: [propertiesTag, folderLibrariesTag, librariesTag], indent: indent))
+            return folder.replacing(root.contentRange.lowerBound..<root.contentRange.lowerBound,
+                                    with: "\n\(indent)" + wrapped(element, in: [propertiesTag, folderLibrariesTag, librariesTag], indent: indent))
         }
-        guard let folderLibraries = properties.children.first(where: { $0.name == folderLibrariesTag }) else {
-            return insert(wrapped(element, in: [folderLibrariesTag, librariesTag], indent: childIndent(outline, properties)),
-                          into: properties, outline, rebuilding: propertiesTag)
+        guard let folderLibraries = properties.elements(named: folderLibrariesTag).first else {
+            return insert(wrapped(element, in: [folderLibrariesTag, librariesTag], indent: childIndent(folder, properties)),
+                          into: properties, folder, rebuilding: propertiesTag)
         }
-        guard let libraries = folderLibraries.children.first(where: { $0.name == librariesTag }) else {
-            return insert(wrapped(element, in: [librariesTag], indent: childIndent(outline, folderLibraries)),
-                          into: folderLibraries, outline, rebuilding: folderLibrariesTag)
+        guard let libraries = folderLibraries.elements(named: librariesTag).first else {
+            return insert(wrapped(element, in: [librariesTag], indent: childIndent(folder, folderLibraries)),
+                          into: folderLibraries, folder, rebuilding: folderLibrariesTag)
         }
-        if let existing = libraries.children.first(where: { candidate in
-            candidate.name == configurationTag
-                && candidate.children.first(where: { $0.name == "name" }).map { outline.content(of: $0).trimmingCharacters(in: .whitespacesAndNewlines) } == name
+        if let existing = libraries.elements(named: configurationTag).first(where: { candidate in
+            candidate.elements(named: "name").first.map { folder.text($0.contentRange).trimmingCharacters(in: .whitespacesAndNewlines) } == name
         }) {
             // The old element's own indentation stays in front of it; the new one's later lines follow it.
-            let indent = outline.indentation(ofLineAt: existing.start)
-            return outline.replacing(existing.start..<existing.end, with: String(indented(element, indent).dropFirst(indent.count)))
+            let indent = folder.indentation(ofLineAt: existing.range.lowerBound)
+            return folder.replacing(existing.range, with: String(indented(element, indent).dropFirst(indent.count)))
         }
-        return insert(indented(element, childIndent(outline, libraries)), into: libraries, outline, rebuilding: librariesTag)
+        return insert(indented(element, childIndent(folder, libraries)), into: libraries, folder, rebuilding: librariesTag)
     }
 
     /// `element` appended as the last child of `parent` (a self-closing parent is opened up).
-    private static func insert(_ element: String, into parent: XMLOutline.Element, _ outline: XMLOutline,
-                               rebuilding tag: String) -> String {
-        let indent = outline.indentation(ofLineAt: parent.start)
+    private static func insert(_ element: String, into parent: XMLTree.Element, _ folder: XMLTree, rebuilding tag: String) -> String {
+        let indent = folder.indentation(ofLineAt: parent.range.lowerBound)
         if parent.selfClosing {
-            return outline.replacing(parent.start..<parent.end, with: "<\(tag)>\n\(element)\n\(indent)</\(tag)>")
+            return folder.replacing(parent.range, with: "<\(tag)>\n\(element)\n\(indent)</\(tag)>")
         }
         // Before the end tag, after the last child: the text between them (the end tag's own
         // indentation) moves after the new element.
-        let anchor = parent.children.last?.end ?? parent.contentStart
-        return outline.replacing(anchor..<anchor, with: "\n" + element)
+        let anchor = parent.elements.last?.range.upperBound ?? parent.contentRange.lowerBound
+        return folder.replacing(anchor..<anchor, with: "\n" + element)
     }
 
     /// The indentation of `parent`'s children: its first child's, else one step deeper than itself.
-    private static func childIndent(_ outline: XMLOutline, _ parent: XMLOutline.Element) -> String {
-        if let first = parent.children.first { return outline.indentation(ofLineAt: first.start) }
-        return outline.indentation(ofLineAt: parent.start) + "  "
+    private static func childIndent(_ folder: XMLTree, _ parent: XMLTree.Element) -> String {
+        if let first = parent.elements.first { return folder.indentation(ofLineAt: first.range.lowerBound) }
+        return folder.indentation(ofLineAt: parent.range.lowerBound) + "  "
     }
 
     /// `element` inside the nested `tags` (outermost first), starting at `indent`.
@@ -78,5 +84,22 @@ public enum FolderLibraryMerge {
     /// Every line of `element` prefixed with `indent` (the first line too).
     private static func indented(_ element: String, _ indent: String) -> String {
         element.split(separator: "\n", omittingEmptySubsequences: false).map { indent + $0 }.joined(separator: "\n")
+    }
+}
+
+/// A folder's document edited through its byte ranges.
+private extension XMLTree {
+    /// The document with `range` replaced by `text`.
+    func replacing(_ range: Range<Int>, with text: String) -> String {
+        String(decoding: utf8[..<range.lowerBound], as: UTF8.self) + text + String(decoding: utf8[range.upperBound...], as: UTF8.self)
+    }
+
+    /// The whitespace that starts the line `offset` is on, for indenting an inserted element like its neighbours.
+    func indentation(ofLineAt offset: Int) -> String {
+        var start = offset
+        while start > 0, utf8[start - 1] != UInt8(ascii: "\n") { start -= 1 }
+        var end = start
+        while end < utf8.count, utf8[end] == UInt8(ascii: " ") || utf8[end] == UInt8(ascii: "\t") { end += 1 }
+        return String(decoding: utf8[start..<end], as: UTF8.self)
     }
 }

@@ -1,3 +1,4 @@
+import CutoverCore
 import Foundation
 
 /// Compares job and folder `config.xml` the way Jenkins means them, not byte for byte: Jenkins rewrites
@@ -36,7 +37,7 @@ public enum JobConfig {
     private static func serialize(_ element: XMLTree.Element, into out: inout String) {
         out += "<" + element.name
         let attributes = element.attributes.filter { $0.name != "plugin" }.sorted { $0.name < $1.name }
-        for (name, value) in attributes { out += " \(name)=\"\(escape(value))\"" }
+        for attribute in attributes { out += " \(attribute.name)=\"\(escape(attribute.value))\"" }
         out += ">"
         let hasElements = element.children.contains { if case .element = $0 { true } else { false } }
         for child in element.children {

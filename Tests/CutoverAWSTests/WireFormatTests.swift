@@ -1,3 +1,4 @@
+import CutoverCore
 import CutoverAWS
 import Foundation
 import Testing

@@ -160,4 +160,23 @@ struct FolderLibraryRegistrationTests {
         #expect(try FolderLibraryMerge.merging(library, into: shapes[1]).contains("<x.Other><a>1</a></x.Other>"))
         #expect(throws: JenkinsError.self) { try FolderLibraryMerge.merging(library, into: "<folder><properties></folder>") }
     }
+
+    /// Jenkins' XML 1.1 declaration, CR LF line ends (a config edited on Windows), a comment and another
+    /// team's library: the merge splices cutover's library in after the last one and every other byte
+    /// of the server's document stays where it was.
+    @Test func theMergeKeepsEveryByteItDoesNotOwn() throws {
+        let config = try ConfigVariants.example(with: ConfigVariants.folderLibrary)
+        let library = try #require(try Renderer().folderLibraryXML(config, config.environments[0]))
+        let head = "<?xml version='1.1' encoding='UTF-8'?>\r\n<com.cloudbees.hudson.plugins.folder.Folder plugin=\"cloudbees-folder@6.9\">\r\n"
+            + "  <!-- kept -->\r\n  <properties>\r\n    <org.jenkinsci.plugins.workflow.libs.FolderLibraries>\r\n      <libraries>\r\n"
+            + "        <org.jenkinsci.plugins.workflow.libs.LibraryConfiguration>\r\n          <name>shared</name>\r\n"
+            + "        </org.jenkinsci.plugins.workflow.libs.LibraryConfiguration>"
+        let tail = "\r\n      </libraries>\r\n    </org.jenkinsci.plugins.workflow.libs.FolderLibraries>\r\n  </properties>\r\n"
+            + "  <views><hudson.model.AllView><name>All</name></hudson.model.AllView></views>\r\n</com.cloudbees.hudson.plugins.folder.Folder>\r\n"
+        let merged = try FolderLibraryMerge.merging(library, into: head + tail)
+        #expect(merged.hasPrefix(head) && merged.hasSuffix(tail), "\(merged.debugDescription)")
+        let inserted = String(merged.dropFirst(head.count).dropLast(tail.count))
+        #expect(inserted.hasPrefix("\n        <org.jenkinsci.plugins.workflow.libs.LibraryConfiguration>") && inserted.contains("<name>cutover</name>"), "\(inserted)")
+        #expect(try FolderLibraryMerge.merging(library, into: merged) == merged, "merging again changes nothing")
+    }
 }

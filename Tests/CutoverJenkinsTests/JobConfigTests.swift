@@ -1,3 +1,4 @@
+import CutoverCore
 @testable import CutoverJenkins
 import CutoverTesting
 import Foundation

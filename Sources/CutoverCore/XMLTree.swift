@@ -1,28 +1,33 @@
-import CutoverCore
-
-/// A parsed XML document as the tree a job's `config.xml` needs for comparison: elements with their
-/// full names and attributes, and text, in document order. Comments, processing instructions and the
-/// doctype are dropped (they configure nothing); CDATA becomes text.
+/// A parsed XML document: elements with their full names, attributes and byte ranges, and text, in
+/// document order. Comments, processing instructions and the doctype are dropped (they configure
+/// nothing); CDATA becomes text. The one XML reader of the binary: AWS answers (`XMLNode`, a view with
+/// local names), job configs compared with what cutover renders (`JobConfig`), and a folder's config
+/// edited in place (`FolderLibraryMerge`, through the ranges, so every byte it does not own is kept).
 ///
 /// Hand-written rather than FoundationXML: that module links libxml2, and with it ICU 72 and liblzma,
-/// into every start of the binary (each step, the sidecar, which keeps their pages resident) for the
-/// one thing `register` asks of it. It refuses what is not well-formed: unclosed or crossed elements,
-/// unquoted or repeated attributes, a `<` in an attribute value, an unknown entity, text or a second
-/// element after the root, a doctype with an internal subset (Jenkins never writes one). A document it
-/// refuses is compared byte for byte, and a folder it refuses is not edited.
-struct XMLTree {
-    enum Node {
+/// into every start of the binary (each step, the sidecar, which keeps their pages resident). It
+/// refuses what is not well-formed: unclosed or crossed elements, unquoted or repeated attributes, a
+/// `<` in an attribute value, an unknown entity, text or a second element after the root, a doctype
+/// with an internal subset (Jenkins never writes one). A job config it refuses is compared byte for
+/// byte, and a folder it refuses is not edited.
+public struct XMLTree: Sendable {
+    public enum Node: Sendable {
         case element(Element)
         case text(String)
     }
 
-    struct Element {
-        var name: String
-        var attributes: [(name: String, value: String)]
-        var children: [Node]
+    public struct Element: Sendable {
+        public var name: String
+        public var attributes: [Attribute]
+        public var children: [Node]
+        /// The whole element in the document's UTF-8: from the `<` of its start tag to just past its end.
+        public var range: Range<Int>
+        /// Between its tags (empty, at the end, for `<empty/>`).
+        public var contentRange: Range<Int>
+        public var selfClosing: Bool { contentRange.lowerBound == range.upperBound }
 
         /// The concatenated text of the element and everything in it (XPath's string value).
-        var stringValue: String {
+        public var stringValue: String {
             children.map { node in
                 switch node {
                 case .text(let text): text
@@ -31,52 +36,53 @@ struct XMLTree {
             }.joined()
         }
 
-        /// The child elements named `name`, in order.
-        func elements(named name: String) -> [Element] {
+        /// The child elements, in order.
+        public var elements: [Element] {
             children.compactMap { node in
-                if case .element(let element) = node, element.name == name { return element }
+                if case .element(let element) = node { return element }
                 return nil
             }
         }
+
+        /// The child elements named `name`, in order.
+        public func elements(named name: String) -> [Element] {
+            elements.filter { $0.name == name }
+        }
     }
 
-    struct ParseError: Error, CustomStringConvertible {
-        var offset: Int
-        var message: String
-        var description: String { "not well-formed XML at byte \(offset): \(message)" }
+    public struct Attribute: Sendable, Equatable {
+        public var name: String
+        public var value: String
     }
 
-    let root: Element
+    public let root: Element
+    /// The document as it was given; the ranges index it.
+    public let utf8: [UInt8]
 
-    init(_ text: String) throws(ParseError) {
-        var parser = Parser(text)
+    public init(_ text: String) throws(XMLParseError) {
+        try self.init(utf8: Array(text.utf8))
+    }
+
+    public init(utf8 bytes: [UInt8]) throws(XMLParseError) {
+        var parser = Parser(bytes)
         root = try parser.document()
+        utf8 = bytes
+    }
+
+    /// The raw text of `range` (for a leaf such as `<name>cutover</name>`, its content as written).
+    public func text(_ range: Range<Int>) -> String {
+        String(decoding: utf8[range], as: UTF8.self)
     }
 
     private struct Parser {
         let bytes: [UInt8]
         var index = 0
 
-        init(_ text: String) {
-            // XML's end-of-line handling: CR LF and a lone CR are read as LF, in text and attributes alike.
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(text.utf8.count)
-            var previousCR = false
-            for byte in text.utf8 {
-                if byte == 0x0D {
-                    bytes.append(0x0A)
-                    previousCR = true
-                    continue
-                }
-                if !(byte == 0x0A && previousCR) { bytes.append(byte) }
-                previousCR = false
-            }
-            self.bytes = bytes
-        }
+        init(_ bytes: [UInt8]) { self.bytes = bytes }
 
-        mutating func document() throws(ParseError) -> Element {
-            if let control = bytes.firstIndex(where: { $0 < 0x20 && $0 != 0x09 && $0 != 0x0A }) {
-                throw ParseError(offset: control, message: "the control character \(bytes[control]) is not allowed in XML")
+        mutating func document() throws(XMLParseError) -> Element {
+            if let control = bytes.firstIndex(where: { $0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }) {
+                throw XMLParseError(offset: control, message: "the control character \(bytes[control]) is not allowed in XML")
             }
             if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }  // a byte-order mark
             if starts("<?xml") {
@@ -92,7 +98,7 @@ struct XMLTree {
         }
 
         /// Whitespace, comments and processing instructions outside the root (and one doctype before it).
-        mutating func misc(doctypeAllowed: Bool) throws(ParseError) {
+        mutating func misc(doctypeAllowed: Bool) throws(XMLParseError) {
             var doctypeSeen = !doctypeAllowed
             while index < bytes.count {
                 if isSpace(at: index) {
@@ -110,7 +116,7 @@ struct XMLTree {
             }
         }
 
-        mutating func doctype() throws(ParseError) {
+        mutating func doctype() throws(XMLParseError) {
             var quote: UInt8?
             while index < bytes.count {
                 let byte = bytes[index]
@@ -128,7 +134,7 @@ struct XMLTree {
             throw fail("the doctype is never closed")
         }
 
-        mutating func comment() throws(ParseError) {
+        mutating func comment() throws(XMLParseError) {
             let start = index
             index += 4
             while index < bytes.count {
@@ -143,7 +149,7 @@ struct XMLTree {
             throw fail("a comment is never closed")
         }
 
-        mutating func processingInstruction() throws(ParseError) {
+        mutating func processingInstruction() throws(XMLParseError) {
             index += 2
             let target = name()
             guard !target.isEmpty else { throw fail("a processing instruction without a target") }
@@ -151,12 +157,12 @@ struct XMLTree {
             try skip(past: "?>", what: "a processing instruction")
         }
 
-        mutating func element() throws(ParseError) -> Element {
+        mutating func element() throws(XMLParseError) -> Element {
             let open = index
             index += 1
             let tag = name()
             guard !tag.isEmpty else { throw fail("an element without a name") }
-            var element = Element(name: tag, attributes: [], children: [])
+            var element = Element(name: tag, attributes: [], children: [], range: open..<open, contentRange: open..<open)
             while true {
                 let spaced = skipSpace()
                 guard index < bytes.count else {
@@ -165,6 +171,8 @@ struct XMLTree {
                 }
                 if starts("/>") {
                     index += 2
+                    element.range = open..<index
+                    element.contentRange = index..<index
                     return element
                 }
                 if bytes[index] == UInt8(ascii: ">") {
@@ -179,14 +187,11 @@ struct XMLTree {
                 guard index < bytes.count, bytes[index] == UInt8(ascii: "=") else { throw fail("the attribute \(attribute) of <\(tag)> has no value") }
                 index += 1
                 skipSpace()
-                element.attributes.append((attribute, try attributeValue()))
+                element.attributes.append(Attribute(name: attribute, value: try attributeValue()))
             }
-            var text: [UInt8] = []
-            func flush() throws(ParseError) {
-                guard !text.isEmpty else { return }
-                element.children.append(.text(try decode(text[...], inAttribute: false)))
-                text.removeAll(keepingCapacity: true)
-            }
+            let contentStart = index
+            // The text since the last markup, decoded when the next markup starts: one run of the document.
+            var textStart = index
             while true {
                 guard index < bytes.count else {
                     index = open
@@ -194,24 +199,28 @@ struct XMLTree {
                 }
                 guard bytes[index] == UInt8(ascii: "<") else {
                     if starts("]]>") { throw fail("]]> in text") }
-                    text.append(bytes[index])
                     index += 1
                     continue
                 }
-                try flush()
+                if textStart < index {
+                    element.children.append(.text(try decode(bytes[textStart..<index], inAttribute: false)))
+                }
                 if starts("</") {
+                    let contentEnd = index
                     index += 2
                     let closing = name()
                     guard closing == tag else { throw fail("</\(closing)> closes <\(tag)>") }
                     skipSpace()
                     guard index < bytes.count, bytes[index] == UInt8(ascii: ">") else { throw fail("</\(tag) is never closed") }
                     index += 1
+                    element.range = open..<index
+                    element.contentRange = contentStart..<contentEnd
                     return element
                 } else if starts("<![CDATA[") {
                     index += 9
                     let start = index
                     try skip(past: "]]>", what: "a CDATA section")
-                    element.children.append(.text(String(decoding: bytes[start..<(index - 3)], as: UTF8.self)))
+                    element.children.append(.text(Self.lineEndsRead(bytes[start..<(index - 3)])))
                 } else if starts("<!--") {
                     try comment()
                 } else if starts("<?") {
@@ -221,10 +230,11 @@ struct XMLTree {
                 } else {
                     element.children.append(.element(try self.element()))
                 }
+                textStart = index
             }
         }
 
-        mutating func attributeValue() throws(ParseError) -> String {
+        mutating func attributeValue() throws(XMLParseError) -> String {
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") || bytes[index] == UInt8(ascii: "'") else {
                 throw fail("an attribute value must be quoted")
             }
@@ -246,7 +256,7 @@ struct XMLTree {
             let start = index
             while index < bytes.count {
                 switch bytes[index] {
-                case 0x20, 0x09, 0x0A, UInt8(ascii: ">"), UInt8(ascii: "/"), UInt8(ascii: "="), UInt8(ascii: "<"),
+                case 0x20, 0x09, 0x0A, 0x0D, UInt8(ascii: ">"), UInt8(ascii: "/"), UInt8(ascii: "="), UInt8(ascii: "<"),
                      UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: "?"), UInt8(ascii: "&"), UInt8(ascii: ";"):
                     return String(decoding: bytes[start..<index], as: UTF8.self)
                 case UInt8(ascii: "!") where index == start, UInt8(ascii: "-") where index == start,
@@ -259,17 +269,22 @@ struct XMLTree {
             return String(decoding: bytes[start..<index], as: UTF8.self)
         }
 
-        /// Character data with its references replaced; in an attribute, whitespace characters become
-        /// spaces (XML's attribute-value normalization, before references are replaced).
-        func decode(_ raw: ArraySlice<UInt8>, inAttribute: Bool) throws(ParseError) -> String {
-            guard raw.contains(where: { $0 == UInt8(ascii: "&") || (inAttribute && ($0 == 0x09 || $0 == 0x0A)) }) else {
+        /// Character data with its references replaced and its line ends read as XML reads them (CR LF
+        /// and a lone CR are LF); in an attribute, whitespace characters then become spaces (XML's
+        /// attribute-value normalization, before references are replaced).
+        func decode(_ raw: ArraySlice<UInt8>, inAttribute: Bool) throws(XMLParseError) -> String {
+            guard raw.contains(where: { $0 == UInt8(ascii: "&") || $0 == 0x0D || (inAttribute && ($0 == 0x09 || $0 == 0x0A)) }) else {
                 return String(decoding: raw, as: UTF8.self)
             }
             var out: [UInt8] = []
             out.reserveCapacity(raw.count)
             var i = raw.startIndex
             while i < raw.endIndex {
-                let byte = raw[i]
+                var byte = raw[i]
+                if byte == 0x0D {
+                    if i + 1 < raw.endIndex, raw[i + 1] == 0x0A { i += 1 }
+                    byte = 0x0A
+                }
                 if inAttribute && (byte == 0x09 || byte == 0x0A) {
                     out.append(0x20)
                     i += 1
@@ -280,11 +295,29 @@ struct XMLTree {
                     i += 1
                     continue
                 }
-                guard let end = raw[i...].firstIndex(of: UInt8(ascii: ";")) else { throw ParseError(offset: i, message: "& without ;") }
+                guard let end = raw[i...].firstIndex(of: UInt8(ascii: ";")) else { throw XMLParseError(offset: i, message: "& without ;") }
                 let entity = String(decoding: raw[(i + 1)..<end], as: UTF8.self)
-                guard let character = XMLReference.utf8(entity) else { throw ParseError(offset: i, message: "unknown entity &\(entity);") }
+                guard let character = XMLReference.utf8(entity) else { throw XMLParseError(offset: i, message: "unknown entity &\(entity);") }
                 out.append(contentsOf: character)
                 i = end + 1
+            }
+            return String(decoding: out, as: UTF8.self)
+        }
+
+        /// CDATA's text with its line ends read as LF (the only processing it gets).
+        static func lineEndsRead(_ raw: ArraySlice<UInt8>) -> String {
+            guard raw.contains(0x0D) else { return String(decoding: raw, as: UTF8.self) }
+            var out: [UInt8] = []
+            out.reserveCapacity(raw.count)
+            var previousCR = false
+            for byte in raw {
+                if byte == 0x0D {
+                    out.append(0x0A)
+                    previousCR = true
+                    continue
+                }
+                if !(byte == 0x0A && previousCR) { out.append(byte) }
+                previousCR = false
             }
             return String(decoding: out, as: UTF8.self)
         }
@@ -296,7 +329,7 @@ struct XMLTree {
             return index > start
         }
 
-        mutating func skip(past terminator: StaticString, what: String) throws(ParseError) {
+        mutating func skip(past terminator: StaticString, what: String) throws(XMLParseError) {
             let start = index
             while index < bytes.count {
                 if starts(terminator) {
@@ -312,7 +345,7 @@ struct XMLTree {
         func isSpace(at offset: Int) -> Bool {
             guard offset < bytes.count else { return false }
             let byte = bytes[offset]
-            return byte == 0x20 || byte == 0x0A || byte == 0x09
+            return byte == 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D
         }
 
         func starts(_ prefix: StaticString, at offset: Int? = nil) -> Bool {
@@ -325,8 +358,14 @@ struct XMLTree {
             }
         }
 
-        func fail(_ message: String) -> ParseError {
-            ParseError(offset: index, message: message)
+        func fail(_ message: String) -> XMLParseError {
+            XMLParseError(offset: index, message: message)
         }
     }
+}
+
+public struct XMLParseError: Error, Sendable, CustomStringConvertible {
+    public var offset: Int
+    public var message: String
+    public var description: String { "not well-formed XML at byte \(offset): \(message)" }
 }
