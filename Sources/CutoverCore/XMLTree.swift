@@ -220,7 +220,7 @@ public struct XMLTree: Sendable {
                     index += 9
                     let start = index
                     try skip(past: "]]>", what: "a CDATA section")
-                    element.children.append(.text(Self.lineEndsRead(bytes[start..<(index - 3)])))
+                    element.children.append(.text(try decode(bytes[start..<(index - 3)], inAttribute: false, references: false)))
                 } else if starts("<!--") {
                     try comment()
                 } else if starts("<?") {
@@ -269,11 +269,11 @@ public struct XMLTree: Sendable {
             return String(decoding: bytes[start..<index], as: UTF8.self)
         }
 
-        /// Character data with its references replaced and its line ends read as XML reads them (CR LF
-        /// and a lone CR are LF); in an attribute, whitespace characters then become spaces (XML's
-        /// attribute-value normalization, before references are replaced).
-        func decode(_ raw: ArraySlice<UInt8>, inAttribute: Bool) throws(XMLParseError) -> String {
-            guard raw.contains(where: { $0 == UInt8(ascii: "&") || $0 == 0x0D || (inAttribute && ($0 == 0x09 || $0 == 0x0A)) }) else {
+        /// Character data with its line ends read as XML reads them (CR LF and a lone CR are LF) and,
+        /// unless it is CDATA, its references replaced; in an attribute, whitespace characters then
+        /// become spaces (XML's attribute-value normalization, before references are replaced).
+        func decode(_ raw: ArraySlice<UInt8>, inAttribute: Bool, references: Bool = true) throws(XMLParseError) -> String {
+            guard raw.contains(where: { ($0 == UInt8(ascii: "&") && references) || $0 == 0x0D || (inAttribute && ($0 == 0x09 || $0 == 0x0A)) }) else {
                 return String(decoding: raw, as: UTF8.self)
             }
             var out: [UInt8] = []
@@ -290,7 +290,7 @@ public struct XMLTree: Sendable {
                     i += 1
                     continue
                 }
-                guard byte == UInt8(ascii: "&") else {
+                guard byte == UInt8(ascii: "&"), references else {
                     out.append(byte)
                     i += 1
                     continue
@@ -300,24 +300,6 @@ public struct XMLTree: Sendable {
                 guard let character = XMLReference.utf8(entity) else { throw XMLParseError(offset: i, message: "unknown entity &\(entity);") }
                 out.append(contentsOf: character)
                 i = end + 1
-            }
-            return String(decoding: out, as: UTF8.self)
-        }
-
-        /// CDATA's text with its line ends read as LF (the only processing it gets).
-        static func lineEndsRead(_ raw: ArraySlice<UInt8>) -> String {
-            guard raw.contains(0x0D) else { return String(decoding: raw, as: UTF8.self) }
-            var out: [UInt8] = []
-            out.reserveCapacity(raw.count)
-            var previousCR = false
-            for byte in raw {
-                if byte == 0x0D {
-                    out.append(0x0A)
-                    previousCR = true
-                    continue
-                }
-                if !(byte == 0x0A && previousCR) { out.append(byte) }
-                previousCR = false
             }
             return String(decoding: out, as: UTF8.self)
         }
